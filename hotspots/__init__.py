@@ -1,0 +1,31 @@
+"""Drowning-risk hotspot mapper: the library behind the app.
+
+Import it in a notebook as you would geopandas; it never imports streamlit.
+"""
+
+from hotspots.config import METRIC_CRS, WGS84
+from hotspots.errors import (
+    CRSError,
+    HotspotsError,
+    Problem,
+    SchemaError,
+    StoreError,
+    UnreadableFileError,
+    ValidationError,
+)
+from hotspots.schema import LAYERS, LayerSchema, get_layer_schema
+
+__all__ = [
+    "CRSError",
+    "HotspotsError",
+    "LAYERS",
+    "LayerSchema",
+    "METRIC_CRS",
+    "Problem",
+    "SchemaError",
+    "StoreError",
+    "UnreadableFileError",
+    "ValidationError",
+    "WGS84",
+    "get_layer_schema",
+]

@@ -1,0 +1,86 @@
+"""Exception types raised by the hotspots library.
+
+Every error the library raises on purpose is a :class:`HotspotsError`, so a page
+or the command line can catch one type and show its message to the user.
+Messages are written for field workers: they say what is wrong, where, and what
+would have been accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class HotspotsError(ValueError):
+    """Base class of every error raised on purpose by :mod:`hotspots`."""
+
+
+class UnreadableFileError(HotspotsError):
+    """The file cannot be read at all: unknown format, not JSON, too large, wrong encoding."""
+
+
+class SchemaError(HotspotsError):
+    """A layer name, field or value does not fit the schema."""
+
+
+class CRSError(HotspotsError):
+    """Coordinates are in a reference system that cannot be determined or used."""
+
+
+class StoreError(HotspotsError):
+    """The store of record refused an operation (unknown id, forbidden status change...)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in one feature (or in the file as a whole).
+
+    Parameters
+    ----------
+    message
+        A sentence a field worker understands, in English.
+    index
+        Zero-based position of the feature in the file, or ``None`` for the whole file.
+    feature_id
+        The feature's id (for example ``QN-0042``) when it has one.
+    field
+        The property the problem is about, or ``"geometry"``.
+    severity
+        ``"error"`` rejects the feature; ``"warning"`` means it was repaired and kept.
+    """
+
+    message: str
+    index: int | None = None
+    feature_id: str | None = None
+    field: str | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = []
+        if self.index is not None:
+            where.append(f"feature #{self.index + 1}")
+        if self.feature_id:
+            where.append(f"id {self.feature_id}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = f"{', '.join(where)}: " if where else ""
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{label}{prefix}{self.message}"
+
+
+class ValidationError(HotspotsError):
+    """A file or a set of features failed validation.
+
+    Carries every problem found, not only the first, so the user can fix them
+    all in one go.
+    """
+
+    def __init__(self, problems: Sequence[Problem], summary: str | None = None) -> None:
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        head = summary or f"{len(errors)} problem(s) found"
+        lines = [head, *(f"- {p}" for p in errors[:50])]
+        if len(errors) > 50:
+            lines.append(f"... and {len(errors) - 50} more")
+        super().__init__("\n".join(lines))
