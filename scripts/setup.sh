@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Create .venv, install the pinned requirements and fetch the offline map assets.
+# Idempotent: a second run only checks. Usage: scripts/setup.sh [--build-deps]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+
+requirements=(requirements.txt)
+if [ "${1:-}" = "--build-deps" ]; then requirements=(requirements-build.txt); fi
+stamp=".venv/.installed-$(cat "${requirements[@]}" requirements.txt | sha1sum | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+  echo "==> installing ${requirements[*]}"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "${requirements[@]}"
+  touch "$stamp"
+fi
+
+# Leaflet and plugins from the npm registry, served by Streamlit so the map works offline.
+bash scripts/fetch_static.sh
