@@ -218,7 +218,7 @@ COMMUNES: Final = LayerSchema(
     name="communes",
     geometry_types=AREA,
     id_field="commune_id",
-    id_prefix="CM",
+    id_prefix="QN-C",
     description="Commune-level units with child population and play-space flag.",
     fields=(
         Field("commune_id", "str", required=True, description="Stable identifier"),
@@ -250,7 +250,7 @@ PROVINCE: Final = LayerSchema(
     name="province",
     geometry_types=AREA,
     id_field="province_id",
-    id_prefix="P",
+    id_prefix="QN-P",
     description="Province outline.",
     fields=(
         Field("province_id", "str", required=True, description="Stable identifier"),
