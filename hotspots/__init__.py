@@ -16,16 +16,16 @@ from hotspots.errors import (
 from hotspots.schema import LAYERS, LayerSchema, get_layer_schema
 
 __all__ = [
+    "LAYERS",
+    "METRIC_CRS",
+    "WGS84",
     "CRSError",
     "HotspotsError",
-    "LAYERS",
     "LayerSchema",
-    "METRIC_CRS",
     "Problem",
     "SchemaError",
     "StoreError",
     "UnreadableFileError",
     "ValidationError",
-    "WGS84",
     "get_layer_schema",
 ]

@@ -138,7 +138,9 @@ class LayerSchema:
 
 
 _NAME = Field("name", "str", required=True, description="Place name, Vietnamese with diacritics")
-_COMMUNE = Field("commune_id", "str", description="Commune the feature lies in (filled from the map when missing)")
+_COMMUNE = Field(
+    "commune_id", "str", description="Commune the feature lies in (filled from the map when missing)"
+)
 _NOTES = Field("notes", "str", description="Free text")
 
 RISK_POINTS: Final = LayerSchema(
@@ -151,7 +153,13 @@ RISK_POINTS: Final = LayerSchema(
         Field("point_id", "str", required=True, description="Stable identifier, e.g. QN-0001"),
         _NAME,
         Field("water_type", "enum", required=True, allowed=WATER_TYPES, description="Kind of water"),
-        Field("risk_level", "enum", required=True, allowed=RISK_LEVELS, description="black_spot = special monitoring"),
+        Field(
+            "risk_level",
+            "enum",
+            required=True,
+            allowed=RISK_LEVELS,
+            description="black_spot = special monitoring",
+        ),
         Field("hazards", "list", allowed=HAZARDS, default=(), description="What makes the place dangerous"),
         _COMMUNE,
         Field("status", "enum", allowed=POINT_STATUSES, default="active", description="Life-cycle status"),
@@ -193,7 +201,9 @@ RESCUE_TRAININGS: Final = LayerSchema(
         Field("organiser", "str", required=True, description="Organisation running the session"),
         Field("date", "date", required=True, description="Day of the session"),
         Field("participants", "int", required=True, minimum=0, description="People trained"),
-        Field("audience", "enum", allowed=RESCUE_AUDIENCES, default="community", description="Who was trained"),
+        Field(
+            "audience", "enum", allowed=RESCUE_AUDIENCES, default="community", description="Who was trained"
+        ),
         _COMMUNE,
         _NOTES,
     ),
@@ -223,7 +233,13 @@ COMMUNES: Final = LayerSchema(
     fields=(
         Field("commune_id", "str", required=True, description="Stable identifier"),
         _NAME,
-        Field("unit_type", "enum", allowed=UNIT_TYPES, default="xã", description="xã, phường, đặc khu or thị trấn"),
+        Field(
+            "unit_type",
+            "enum",
+            allowed=UNIT_TYPES,
+            default="xã",
+            description="xã, phường, đặc khu or thị trấn",
+        ),
         Field("children_under_16", "int", required=True, minimum=0, description="Children under 16"),
         Field("has_play_space", "bool", required=True, description="Whether the commune has a play space"),
         Field("illustrative", "bool", default=False, description="True when the boundary is not official"),
