@@ -17,6 +17,8 @@ stamp=".venv/.installed-$(cat "${requirements[@]}" requirements.txt | sha1sum | 
 if [ ! -f "$stamp" ]; then
   echo "==> installing ${requirements[*]}"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "${requirements[@]}"
+  # The library itself, editable: `python -m hotspots`, benchmarks and notebooks import it from anywhere.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
   touch "$stamp"
 fi
 
