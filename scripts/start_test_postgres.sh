@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Install (if needed) and start a local PostgreSQL for the store tests, then print its URL.
+#
+# Creates the role and database "hotspots_test" (password from HOTSPOTS_TEST_POSTGRES_PASSWORD,
+# default "hotspots_test"); the role may create databases, so each test run works in a fresh one.
+# Only the URL goes to stdout, so callers can write: export HOTSPOTS_TEST_POSTGRES_URL=$(bash $0)
+# Idempotent: a second run finds the server up and only prints the URL.
+# Exit status 1 when no server can be started (no root, no apt...): the PostgreSQL tests then skip.
+set -euo pipefail
+
+ROLE=hotspots_test
+DATABASE=hotspots_test
+PASSWORD=${HOTSPOTS_TEST_POSTGRES_PASSWORD:-hotspots_test}
+
+say() { echo "==> $*" >&2; }
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    say "not root and no sudo: cannot install or start PostgreSQL"
+    exit 1
+  fi
+fi
+
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  say "installing PostgreSQL with apt-get"
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql >&2
+fi
+
+# The newest installed major version (15 on Debian 12; detect it rather than assume).
+version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+if [ -z "$version" ]; then
+  say "PostgreSQL is installed but /usr/lib/postgresql has no server version"
+  exit 1
+fi
+if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
+  say "creating cluster $version/main"
+  $SUDO pg_createcluster "$version" main >&2
+fi
+port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
+status=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $4}')
+if [ "$status" != "online" ]; then
+  say "starting PostgreSQL $version/main on port $port"
+  $SUDO pg_ctlcluster "$version" main start >&2
+fi
+
+psql_admin() { $SUDO su postgres -c "psql -X -q -v ON_ERROR_STOP=1 -p $port $*"; }
+
+# Wait for the server to accept connections (a fresh start takes a moment).
+for _ in $(seq 1 30); do
+  if psql_admin "-d postgres -tAc 'select 1'" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+
+role_exists=$(psql_admin "-d postgres -tAc \"select 1 from pg_roles where rolname = '$ROLE'\"")
+if [ "$role_exists" != 1 ]; then
+  say "creating role $ROLE"
+  psql_admin "-d postgres -c \"create role $ROLE login createdb password '$PASSWORD'\"" >&2
+else
+  psql_admin "-d postgres -c \"alter role $ROLE login createdb password '$PASSWORD'\"" >&2
+fi
+db_exists=$(psql_admin "-d postgres -tAc \"select 1 from pg_database where datname = '$DATABASE'\"")
+if [ "$db_exists" != 1 ]; then
+  say "creating database $DATABASE"
+  psql_admin "-d postgres -c \"create database $DATABASE owner $ROLE encoding 'UTF8' template template0\"" >&2
+fi
+
+echo "postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$port/$DATABASE"
