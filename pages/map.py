@@ -1,0 +1,102 @@
+"""Map page (home): filters, coverage metrics and the map of risk points."""
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from hotspots.assets import local_base_url
+from hotspots.config import PROVINCE_NAME
+from hotspots.coverage import coverage_summary, select_points
+from hotspots.i18n import ENUMERATIONS, format_number, format_share, label, t
+from hotspots.mapping import BASEMAPS, build_map
+from hotspots.schema import MAPPED_STATUSES
+from pages._common import coverage_for, data_directory, language, load_layers, radii
+
+MAP_HEIGHT_PX = 620
+
+lang = language()
+directory = data_directory()
+data = load_layers(directory)
+layers = data.layers
+swim_radius_m, rescue_radius_m = radii()
+table = coverage_for(directory, swim_radius_m, rescue_radius_m)
+communes = layers["communes"]
+province_names = layers["province"]["name"].tolist()
+
+st.title(t("map.title", lang, province=province_names[0] if province_names else PROVINCE_NAME))
+
+sidebar = st.sidebar
+sidebar.subheader(t("map.filters", lang))
+commune_names = dict(zip(communes["commune_id"], communes["name"], strict=False))
+chosen_communes = sidebar.multiselect(
+    t("map.filter_commune", lang),
+    sorted(commune_names, key=lambda c: str(commune_names[c])),
+    format_func=commune_names.get,
+    placeholder=t("map.filter_all", lang),
+    key="filter_communes",
+)
+filters = {}
+for field, column, default in (
+    ("water_type", "water_types", ()),
+    ("risk_level", "risk_levels", ()),
+    ("coverage", "coverage_statuses", ()),
+    ("status", "statuses", MAPPED_STATUSES),
+):
+    filters[column] = sidebar.multiselect(
+        t(f"map.filter_{field}", lang),
+        ENUMERATIONS[field],
+        default=list(default),
+        format_func=lambda value, field=field: label(field, value, lang),
+        placeholder=t("map.filter_all", lang),
+        key=f"filter_{field}",
+    )
+sidebar.subheader(t("map.display", lang))
+basemap = sidebar.selectbox(
+    t("map.basemap", lang), BASEMAPS, format_func=lambda value: label("basemap", value, lang), key="basemap"
+)
+heatmap = sidebar.toggle(t("map.heatmap", lang), key="heatmap")
+
+shown = select_points(table, commune_ids=chosen_communes, **filters)
+summary = coverage_summary(shown)
+selected_communes = communes[communes["commune_id"].isin(chosen_communes)] if chosen_communes else communes
+
+kinds = ("swim", "rescue", "both", "neither")
+shares = pd.DataFrame(
+    {
+        t(heading, lang): [format_share(counts.share(kind), lang) for kind in kinds]
+        for heading, counts in (
+            ("map.points_heading", summary.points),
+            ("map.black_spots_heading", summary.black_spots),
+        )
+    },
+    index=[t(f"metric.{kind}", lang) for kind in kinds],
+)
+# A wrapping row rather than columns: on a phone the numbers sit side by side instead of stacking.
+with st.container(horizontal=True, gap="large", vertical_alignment="center"):
+    st.metric(t("metric.points_shown", lang), format_number(summary.points.total, lang), width="content")
+    st.metric(t("metric.black_spots", lang), format_number(summary.black_spots.total, lang), width="content")
+    st.metric(
+        t("metric.no_play_space", lang),
+        format_number(int((~selected_communes["has_play_space"].astype(bool)).sum()), lang),
+        width="content",
+    )
+    st.dataframe(shares, key="coverage_shares", width="content")
+
+if not len(shown):
+    st.info(t("map.no_points", lang))
+asset_base_url = local_base_url()
+if asset_base_url is None:
+    st.warning(t("map.cdn_warning", lang))
+fmap = build_map(
+    shown,
+    layers,
+    lang=lang,
+    swim_radius_m=swim_radius_m,
+    rescue_radius_m=rescue_radius_m,
+    basemap=basemap,
+    heatmap=heatmap,
+    asset_base_url=asset_base_url,
+    focus_commune_id=chosen_communes[0] if len(chosen_communes) == 1 else None,
+)
+# The page reacts to no map event: an empty returned_objects keeps pans and clicks from rerunning it.
+st_folium(fmap, key="risk_map", height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])
