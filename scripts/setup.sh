@@ -23,4 +23,10 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # Leaflet and plugins from the npm registry, served by Streamlit so the map works offline.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+  echo "==> installing Debian's npm to fetch the map libraries"
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q npm >/dev/null
+fi
 bash scripts/fetch_static.sh
