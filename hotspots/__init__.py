@@ -1,9 +1,30 @@
 """Drowning-risk hotspot mapper: the library behind the app.
 
-Import it in a notebook as you would geopandas; it never imports streamlit.
+Import it in a notebook as you would geopandas; it never imports streamlit::
+
+    import hotspots
+
+    points = hotspots.load_geodata_layer("risk_points")
+    table = hotspots.coverage_table(
+        points,
+        hotspots.load_geodata_layer("swim_classes"),
+        hotspots.load_geodata_layer("rescue_trainings"),
+        swim_radius_m=3_000,
+        rescue_radius_m=2_000,
+    )
+
+The store (:func:`open_store`) and the map (:func:`build_map`) are loaded on first use,
+so validating or analysing files does not pull in SQLAlchemy or folium.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from hotspots.communes import commune_summary
 from hotspots.config import METRIC_CRS, WGS84
+from hotspots.coverage import coverage_summary, coverage_table, nearest_facilities, select_points
 from hotspots.errors import (
     CRSError,
     HotspotsError,
@@ -13,19 +34,62 @@ from hotspots.errors import (
     UnreadableFileError,
     ValidationError,
 )
+from hotspots.io import (
+    EXPORT_FORMATS,
+    export_bytes,
+    load_geodata_layer,
+    load_province,
+    read_layer,
+    read_layer_file,
+    write_layer,
+)
 from hotspots.schema import LAYERS, LayerSchema, get_layer_schema
+from hotspots.validation import ValidationReport, validate_features, validate_geojson
+
+_LAZY = {
+    "open_store": "hotspots.store",
+    "Store": "hotspots.store",
+    "ImportResult": "hotspots.store",
+    "build_map": "hotspots.mapping",
+}
 
 __all__ = [
+    "EXPORT_FORMATS",
     "LAYERS",
     "METRIC_CRS",
     "WGS84",
     "CRSError",
     "HotspotsError",
+    "ImportResult",
     "LayerSchema",
     "Problem",
     "SchemaError",
+    "Store",
     "StoreError",
     "UnreadableFileError",
     "ValidationError",
+    "ValidationReport",
+    "build_map",
+    "commune_summary",
+    "coverage_summary",
+    "coverage_table",
+    "export_bytes",
     "get_layer_schema",
+    "load_geodata_layer",
+    "load_province",
+    "nearest_facilities",
+    "open_store",
+    "read_layer",
+    "read_layer_file",
+    "select_points",
+    "validate_features",
+    "validate_geojson",
+    "write_layer",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    msg = f"module 'hotspots' has no attribute '{name}'"
+    raise AttributeError(msg)

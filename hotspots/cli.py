@@ -134,7 +134,7 @@ def _register_build_sample(subparsers: argparse._SubParsersAction) -> None:
 
 def _run_validate(args: argparse.Namespace) -> int:
     schema = get_layer_schema(args.layer)
-    province, communes = _reference_layers(args.geodata, layer=args.layer)
+    province, communes = _reference_layers(args.geodata or GEODATA_DIR, layer=args.layer)
     report = read_layer_file(args.file, layer=schema.name, province=province, communes=communes)
     total = len(report.valid) + len(report.rejected)
     if report.ok:
@@ -170,7 +170,8 @@ def _run_stats(args: argparse.Namespace) -> int:
             continue
         print(f"  {name:<18} {len(layers[name]):>6}")
     if not layers:
-        print(f"No data in {args.geodata}: build the sample data with: python -m hotspots build-sample")
+        source = args.geodata or "the store"
+        print(f"No data in {source}: build the sample data with: python -m hotspots build-sample")
         return EXIT_ERROR
     points = layers.get("risk_points")
     if points is not None:
@@ -197,13 +198,20 @@ def _run_build_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_layer_for_export(name: str, directory: Path) -> gpd.GeoDataFrame:
+def _load_layer_for_export(name: str, directory: Path | None) -> gpd.GeoDataFrame:
     """Read the layer the export and stats commands work on.
 
-    The one place where the command line reads data: today the shipped files in ``directory``;
-    switch it to the store of record here.
+    The one place where these commands read data: the store of record (the same database as
+    the app, ``HOTSPOTS_DATABASE_URL`` or the default SQLite file), or the files in
+    ``directory`` when ``--geodata`` names a folder.
     """
-    return load_geodata_layer(name, directory)
+    if directory is not None:
+        return load_geodata_layer(name, directory)
+    # The store pulls in SQLAlchemy: imported only for the commands that read it.
+    from hotspots.store import open_store
+
+    with open_store() as store:
+        return store.read_layer(name)
 
 
 def _reference_layers(
@@ -232,8 +240,11 @@ def _common_options(*, geodata: bool = True) -> argparse.ArgumentParser:
         parser.add_argument(
             "--geodata",
             type=Path,
-            default=GEODATA_DIR,
-            help="folder with the province outline and layers (default: the shipped sample data)",
+            default=None,
+            help=(
+                "read the layers from this folder of GeoJSON files instead of the store "
+                f"(validate checks against the province outline in it; default {GEODATA_DIR})"
+            ),
         )
     return parser
 

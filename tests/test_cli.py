@@ -125,6 +125,28 @@ def test_stats(shipped, capsys):
     assert out.endswith("Communes without a children's play space: 1 of 2\n  - Phường Hồng Gai\n")
 
 
+def test_stats_and_export_read_the_store_by_default(monkeypatch, tmp_path, capsys):
+    from hotspots.store import open_store
+
+    monkeypatch.setenv("HOTSPOTS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("HOTSPOTS_DATABASE_URL", raising=False)
+    with open_store() as store:
+        store.add_risk_point(
+            {"point_id": "QN-9001", "name": "Ao mới <b>đào</b>", "water_type": "pond", "risk_level": "high"},
+            lon=107.0805,
+            lat=20.9695,
+            user="Nguyễn Thị Lan",
+        )
+    assert cli.main(["stats"]) == 0
+    assert "risk_points           892" in capsys.readouterr().out
+    out = tmp_path / "points.geojson"
+    assert cli.main(["export", "--layer", "risk_points", str(out)]) == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    added = [f for f in exported["features"] if f["properties"]["point_id"] == "QN-9001"]
+    assert added[0]["properties"]["name"] == "Ao mới <b>đào</b>"
+    assert added[0]["properties"]["status"] == "pending"
+
+
 def test_stats_without_data(tmp_path, capsys):
     assert cli.main(["stats", "--geodata", str(tmp_path)]) == 2
     assert "build the sample data with: python -m hotspots build-sample" in capsys.readouterr().out
