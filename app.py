@@ -25,6 +25,18 @@ navigation = st.navigation(
             icon=":material/table_chart:",
             url_path="communes",
         ),
+        st.Page(
+            "pages/report.py",
+            title=t("nav.report", language()),
+            icon=":material/add_location_alt:",
+            url_path="report",
+        ),
+        st.Page(
+            "pages/review.py",
+            title=t("nav.review", language()),
+            icon=":material/fact_check:",
+            url_path="review",
+        ),
     ]
 )
 if render_sidebar_shell() is not None:

@@ -38,7 +38,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from hotspots.config import GEODATA_DIR, WGS84
-from hotspots.errors import Problem, SchemaError, UnreadableFileError
+from hotspots.errors import Problem, SchemaError, UnreadableFileError, ValidationError
 from hotspots.schema import get_layer_schema
 from hotspots.validation import (
     ValidationReport,
@@ -114,6 +114,8 @@ _DMS_BODY = re.compile(r"[\d.,\s°º˚'′’‘\"″”“:dDmMsS]+")
 # Upper case only: a lower-case "s" marks seconds (12.5s), not south.
 _HEMISPHERE = re.compile(r"^\s*([NSEW])\s*(.*?)\s*$|^\s*(.*?)\s*([NSEW])\s*$")
 _SEPARATORS = ("\t", ";", ",", "|")
+# Two values in one cell ("21.0123, 107.0456"): a separator followed by more digits.
+_PAIR_SEPARATOR = re.compile(r"\d\s*[;,]?\s+[-+NSEW]?\d|\d[;,]\s*[-+NSEW]?\d+[.,°]")
 # Characters XML 1.0 cannot hold at all (KML is XML).
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -252,6 +254,55 @@ def detect_format(filename: str, head: bytes = b"") -> str:
     shown = f"Files ending in '{suffix}'" if suffix else f"The file '{filename}'"
     msg = f"{shown} cannot be read. Supported formats: {SUPPORTED_FORMATS_TEXT}.{_HINTS.get(suffix, '')}"
     raise UnreadableFileError(msg)
+
+
+def parse_lat_lon(latitude: object, longitude: object = None) -> tuple[float, float]:
+    r"""Read a latitude and a longitude typed by hand, as the table readers do.
+
+    Accepts a decimal point or a decimal comma (``21,0123``), degrees-minutes-seconds
+    (``21°00'12.5"N``), and both values pasted into ``latitude`` as Google Maps copies
+    them (``21.0123, 107.0456``) when ``longitude`` is empty. Whether the place lies
+    in the province is the validator's job, not this function's.
+
+    Parameters
+    ----------
+    latitude, longitude
+        The two values as typed (text or numbers).
+
+    Returns
+    -------
+    tuple of float
+        ``(latitude, longitude)`` in degrees.
+
+    Raises
+    ------
+    ValidationError
+        Naming each value that is missing or not a coordinate, with the accepted forms.
+
+    Examples
+    --------
+    >>> parse_lat_lon("21,0123", "107°2'44\"E")
+    (21.0123, 107.04555555555555)
+    """
+    if _blank(longitude) and not _blank(latitude) and _PAIR_SEPARATOR.search(str(latitude).strip()):
+        lat, lon = _parse_pair(latitude)
+    else:
+        lat, lon = _parse_coordinate(latitude), _parse_coordinate(longitude)
+    problems = []
+    for field, value, example in (("latitude", lat, "21.0123"), ("longitude", lon, "107.0456")):
+        if value is None:
+            problems.append(Problem(f"the {field} is missing; type it like {example}", field=field))
+        elif not isinstance(value, float) or not math.isfinite(value):
+            problems.append(
+                Problem(
+                    f"the {field} {str(value)[:40]!r} is not a coordinate; type degrees like {example}, "
+                    f"{example.replace('.', ',')} or degrees-minutes-seconds like 21°00'44\"N",
+                    field=field,
+                )
+            )
+    if problems:
+        raise ValidationError(problems, "The coordinates cannot be read")
+    return lat, lon
 
 
 def load_geodata_layer(name: str, directory: str | os.PathLike[str] = GEODATA_DIR) -> gpd.GeoDataFrame:

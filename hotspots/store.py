@@ -122,7 +122,13 @@ class ImportResult:
     rejected_path: Path | None = None
 
 
-def open_store(url: str | None = None, *, seed: bool = True, upgrade: bool = True) -> Store:
+def open_store(
+    url: str | None = None,
+    *,
+    seed: bool = True,
+    upgrade: bool = True,
+    seed_from: Path | str | None = None,
+) -> Store:
     """Open the store of record, creating and upgrading its tables when needed.
 
     Parameters
@@ -136,6 +142,9 @@ def open_store(url: str | None = None, *, seed: bool = True, upgrade: bool = Tru
     upgrade
         Apply pending schema migrations first (``False`` leaves that to
         :meth:`Store.upgrade`, as ``python -m hotspots db upgrade`` does).
+    seed_from
+        Folder of ``<layer>.geojson`` files to seed an empty store from
+        (default ``geodata/``, the shipped sample); layers without a file stay empty.
 
     Returns
     -------
@@ -158,7 +167,7 @@ def open_store(url: str | None = None, *, seed: bool = True, upgrade: bool = Tru
         if upgrade:
             store.upgrade()
         if seed:
-            store._seed_if_empty()
+            store._seed_if_empty(GEODATA_DIR if seed_from is None else Path(seed_from))
     except BaseException:
         store.close()
         raise
@@ -223,6 +232,14 @@ class Store:
         return self._transaction(migrations.upgrade, write=True)
 
     # ------------------------------------------------------------------ reads
+
+    def revision(self) -> int:
+        """Return a number that changes whenever anything in the store changes.
+
+        It is the newest history row's id: every write appends one, in any
+        process. Caches of layers read from the store are keyed on it.
+        """
+        return self._transaction(_revision)
 
     def read_layer(
         self,
@@ -733,22 +750,22 @@ class Store:
 
     # ------------------------------------------------------------------ internals
 
-    def _seed_if_empty(self) -> None:
-        """Fill an empty store with the shipped sample layers (all in one transaction)."""
+    def _seed_if_empty(self, folder: Path) -> None:
+        """Fill an empty store with the layers of ``folder`` (all in one transaction)."""
         if not self._transaction(_is_empty):
             return
         frames = {}
         for name in LAYERS:
-            if (GEODATA_DIR / f"{name}.geojson").exists():
-                frames[name] = load_geodata_layer(name, GEODATA_DIR)
+            if (folder / f"{name}.geojson").exists():
+                frames[name] = load_geodata_layer(name, folder)
 
         def work(conn: sa.Connection) -> None:
             if not _is_empty(conn):
                 return  # another process seeded it while we read the files
             for name, frame in frames.items():
                 schema = get_layer_schema(name)
-                file_name = f"geodata/{name}.geojson"
-                digest = _file_sha256(GEODATA_DIR / f"{name}.geojson")
+                file_name = f"{folder.name}/{name}.geojson"
+                digest = _file_sha256(folder / f"{name}.geojson")
                 import_id = _record_import(conn, schema, file_name, digest, (len(frame), 0, 0), user="seed")
                 _insert_new(
                     conn, schema, frame, user="seed", action="seed", what=file_name, import_id=import_id

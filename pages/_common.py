@@ -1,66 +1,117 @@
-"""What every page shares: the one cached data loader, cached analyses and the sidebar shell.
+"""What every page shares: the one store, the cached loaders and analyses, and the sidebar shell.
 
-Streamlit caches live here so that ``hotspots/`` never imports Streamlit. All
-layers come through :func:`load_layers`: switching the app to another source
-(the store) is a change to that one function.
+Streamlit caches live here so that ``hotspots/`` never imports Streamlit. Every
+layer comes from the store of record (:mod:`hotspots.store`) through
+:func:`load_layers`, cached per data revision: any write, in this session or
+another process, changes the revision, so every page sees it on its next run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from hotspots.communes import commune_summary
-from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR, WGS84
+from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR
 from hotspots.coverage import coverage_table
-from hotspots.errors import HotspotsError
+from hotspots.errors import HotspotsError, Problem
 from hotspots.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, format_date, format_number, t
-from hotspots.io import load_geodata_layer
 from hotspots.schema import LAYERS
+from hotspots.store import DATABASE_URL_ENV, Store, open_store
+from hotspots.validation import ValidationReport
 
-#: Overrides the data folder (tests point the app at small hand-made layers).
+#: Where an empty store is seeded from (tests point the app at small hand-made layers).
 DATA_DIR_VARIABLE = "HOTSPOTS_GEODATA_DIR"
+#: Folder of the default SQLite store (read by :func:`hotspots.store.open_store`).
+STORE_DIR_VARIABLE = "HOTSPOTS_DATA_DIR"
 RADIUS_RANGE_M = (0, 10_000)
 RADIUS_STEP_M = 250
+_NOTICE_KEY = "_saved_notice"
+# A few revisions stay cached: the current one and the ones other sessions may still show.
+_CACHED_REVISIONS = 4
+
+
+class ImportOutcome(NamedTuple):
+    """What an import did, and the rejected rows as CSV (``None`` when none were rejected)."""
+
+    added: int
+    skipped_existing: int
+    rejected: int
+    rejected_csv: bytes | None
+
+
+class DataSource(NamedTuple):
+    """Which store, seeded from where, at which revision: the key of every data cache."""
+
+    database_url: str
+    store_dir: str
+    seed_dir: str
+    revision: int
 
 
 @dataclass(frozen=True)
 class LoadedData:
-    """Every layer by schema name, and where it came from."""
+    """Every layer by schema name, and what they are."""
 
     layers: dict[str, gpd.GeoDataFrame]
     is_sample: bool
     data_date: date | None
 
 
-def data_directory() -> str:
-    """The folder the layers are read from (a string, so it can key the caches)."""
-    return os.environ.get(DATA_DIR_VARIABLE) or str(GEODATA_DIR)
+def store() -> Store:
+    """The process-wide store for the current settings (opened, created and seeded on first use)."""
+    return _open_store(
+        os.environ.get(DATABASE_URL_ENV, ""),
+        os.environ.get(STORE_DIR_VARIABLE, ""),
+        os.environ.get(DATA_DIR_VARIABLE) or str(GEODATA_DIR),
+    )
 
 
-@st.cache_data(show_spinner=False)
-def load_layers(directory: str) -> LoadedData:
-    """Read every layer once per process. A layer without a file is empty; a broken file raises."""
-    folder = Path(directory)
-    layers = {name: _read_layer(name, folder) for name in LAYERS}
+def data_source() -> DataSource:
+    """The store and its current revision; pass it to the cached loaders below."""
+    current = store()
+    return DataSource(
+        os.environ.get(DATABASE_URL_ENV, ""),
+        os.environ.get(STORE_DIR_VARIABLE, ""),
+        os.environ.get(DATA_DIR_VARIABLE) or str(GEODATA_DIR),
+        current.revision(),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def load_layers(source: DataSource) -> LoadedData:
+    """Read every layer of the store at one revision (risk points: the statuses shown on maps)."""
+    current = store()
+    layers = {name: current.read_layer(name) for name in LAYERS}
+    # The shipped sample marks its hand-placed communes and water as illustrative.
     illustrative = any(
         "illustrative" in frame.columns and frame["illustrative"].fillna(False).astype(bool).any()
         for frame in layers.values()
     )
-    is_sample = folder.resolve() == GEODATA_DIR.resolve() or illustrative
-    return LoadedData(layers=layers, is_sample=is_sample, data_date=_latest_date(layers["risk_points"]))
+    return LoadedData(layers=layers, is_sample=illustrative, data_date=_latest_date(layers["risk_points"]))
 
 
-@st.cache_data(show_spinner=False)
-def coverage_for(directory: str, swim_radius_m: float, rescue_radius_m: float) -> gpd.GeoDataFrame:
+@st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def all_points(source: DataSource) -> gpd.GeoDataFrame:
+    """Every risk point of the store, including the retired and rejected ones (for review)."""
+    return store().read_layer("risk_points", include_retired=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def coverage_for(source: DataSource, swim_radius_m: float, rescue_radius_m: float) -> gpd.GeoDataFrame:
     """Coverage table of the risk points for the chosen reach."""
-    layers = load_layers(directory).layers
+    layers = load_layers(source).layers
     return coverage_table(
         layers["risk_points"],
         layers["swim_classes"],
@@ -70,11 +121,62 @@ def coverage_for(directory: str, swim_radius_m: float, rescue_radius_m: float) -
     )
 
 
-@st.cache_data(show_spinner=False)
-def summary_for(directory: str, swim_radius_m: float, rescue_radius_m: float) -> gpd.GeoDataFrame:
+@st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def summary_for(source: DataSource, swim_radius_m: float, rescue_radius_m: float) -> gpd.GeoDataFrame:
     """Per-commune summary and priority ranking for the chosen reach."""
-    layers = load_layers(directory).layers
-    return commune_summary(layers["communes"], coverage_for(directory, swim_radius_m, rescue_radius_m))
+    layers = load_layers(source).layers
+    return commune_summary(layers["communes"], coverage_for(source, swim_radius_m, rescue_radius_m))
+
+
+@st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def preview_upload(source: DataSource, file_name: str, data: bytes) -> ValidationReport:
+    """Check an uploaded file against the store without writing anything."""
+    with _uploaded(file_name, data) as path:
+        return store().preview_import(path)
+
+
+def import_upload(file_name: str, data: bytes, *, user: str, skip_invalid: bool) -> ImportOutcome:
+    """Import an uploaded file into the store (all of it, or with ``skip_invalid`` its valid rows)."""
+    with _uploaded(file_name, data) as path:
+        rejected_path = path.with_name("rejected.csv")
+        result = store().import_file(path, user=user, skip_invalid=skip_invalid, rejected_out=rejected_path)
+        rejected_csv = result.rejected_path.read_bytes() if result.rejected_path is not None else None
+    return ImportOutcome(result.added, result.skipped_existing, result.rejected, rejected_csv)
+
+
+@st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def inspections_for(source: DataSource, point_id: str) -> pd.DataFrame:
+    """The inspections of one risk point, oldest first."""
+    return store().inspections(point_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def history_for(source: DataSource, point_id: str) -> pd.DataFrame:
+    """The history of one risk point, oldest first, values before and after as readable JSON."""
+    frame = store().history(point_id)
+    for column in ("old", "new"):
+        frame[column] = [None if v is None else json.dumps(v, ensure_ascii=False) for v in frame[column]]
+    return frame
+
+
+def save_and_rerun(notice: str) -> None:
+    """After a write: keep a confirmation for the next run and run the page again on fresh data."""
+    st.session_state[_NOTICE_KEY] = notice
+    st.rerun()
+
+
+def show_notice() -> None:
+    """Show (once) the confirmation left by :func:`save_and_rerun`."""
+    notice = st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        st.success(notice, icon=":material/check_circle:")
+
+
+def show_problems(heading: str, error: HotspotsError) -> None:
+    """Show why the store refused something: a heading, then each problem on its own line."""
+    problems = getattr(error, "problems", None)
+    lines = [_problem_line(p) for p in problems if p.severity == "error"] if problems else [str(error)]
+    st.error("\n".join([heading, *(f"- {line}" for line in lines)]), icon=":material/error:")
 
 
 def language() -> str:
@@ -104,7 +206,7 @@ def render_sidebar_shell() -> LoadedData | None:
     )
     lang = language()
     try:
-        data = load_layers(data_directory())
+        data = load_layers(data_source())
     except HotspotsError as error:
         st.error(t("app.load_error", lang, error=error))
         return None
@@ -136,11 +238,25 @@ def render_sidebar_shell() -> LoadedData | None:
     return data
 
 
-def _read_layer(name: str, folder: Path) -> gpd.GeoDataFrame:
-    # Only the risk points are required: a province without, say, mapped water still gets its map.
-    if name != "risk_points" and not (folder / f"{name}.geojson").is_file():
-        return gpd.GeoDataFrame({field: [] for field in LAYERS[name].field_names}, geometry=[], crs=WGS84)
-    return load_geodata_layer(name, directory=folder)
+@st.cache_resource(show_spinner=False)
+def _open_store(database_url: str, store_dir: str, seed_dir: str) -> Store:
+    # The arguments only key the cache: open_store reads the same variables itself.
+    return open_store(seed_from=seed_dir)
+
+
+@contextlib.contextmanager
+def _uploaded(file_name: str, data: bytes) -> Iterator[Path]:
+    # The store reads files by path; the upload's own name keeps its extension (the format).
+    with tempfile.TemporaryDirectory(prefix="hotspots-upload-") as folder:
+        path = Path(folder) / (Path(file_name).name or "upload")
+        path.write_bytes(data)
+        yield path
+
+
+def _problem_line(problem: Problem) -> str:
+    # One point at a time: "feature #1" would only confuse; the field says where to look.
+    where = f"{problem.field}: " if problem.field and problem.field != "geometry" else ""
+    return f"{where}{problem.message}"
 
 
 def _latest_date(points: gpd.GeoDataFrame) -> date | None:

@@ -12,17 +12,17 @@ from hotspots.communes import (
 )
 from hotspots.i18n import format_number, t
 from hotspots.mapping import build_map
-from pages._common import coverage_for, data_directory, language, load_layers, radii, summary_for
+from pages._common import coverage_for, data_source, language, load_layers, radii, summary_for
 
 CHART_TOP = 15
 MAP_HEIGHT_PX = 480
 SHARE_COLUMNS = ("covered_swim_share", "covered_rescue_share", "covered_either_share")
 
 lang = language()
-directory = data_directory()
-layers = load_layers(directory).layers
+source = data_source()
+layers = load_layers(source).layers
 swim_radius_m, rescue_radius_m = radii()
-summary = summary_for(directory, swim_radius_m, rescue_radius_m)
+summary = summary_for(source, swim_radius_m, rescue_radius_m)
 
 st.title(t("communes.title", lang))
 st.caption(t("communes.intro", lang))
@@ -88,7 +88,7 @@ downloads.download_button(
 names = dict(zip(summary["commune_id"], summary["name"], strict=True))
 commune_id = st.selectbox(t("communes.pick", lang), list(names), format_func=names.get, key="focus_commune")
 fmap = build_map(
-    coverage_for(directory, swim_radius_m, rescue_radius_m),
+    coverage_for(source, swim_radius_m, rescue_radius_m),
     layers,
     lang=lang,
     swim_radius_m=swim_radius_m,

@@ -7,19 +7,22 @@ from streamlit_folium import st_folium
 from hotspots.assets import local_base_url
 from hotspots.config import PROVINCE_NAME
 from hotspots.coverage import coverage_summary, select_points
+from hotspots.exports import export_file_name, export_points
 from hotspots.i18n import ENUMERATIONS, format_number, format_share, label, t
+from hotspots.io import EXPORT_FORMATS
 from hotspots.mapping import BASEMAPS, build_map
 from hotspots.schema import MAPPED_STATUSES
-from pages._common import coverage_for, data_directory, language, load_layers, radii
+from pages._common import coverage_for, data_source, language, load_layers, radii
 
 MAP_HEIGHT_PX = 620
+EXPORT_LABELS = {"geojson": "GeoJSON", "csv": "CSV", "xlsx": "Excel", "kml": "KML", "gpkg": "GeoPackage"}
 
 lang = language()
-directory = data_directory()
-data = load_layers(directory)
+source = data_source()
+data = load_layers(source)
 layers = data.layers
 swim_radius_m, rescue_radius_m = radii()
-table = coverage_for(directory, swim_radius_m, rescue_radius_m)
+table = coverage_for(source, swim_radius_m, rescue_radius_m)
 communes = layers["communes"]
 province_names = layers["province"]["name"].tolist()
 
@@ -100,3 +103,18 @@ fmap = build_map(
 )
 # The page reacts to no map event: an empty returned_objects keeps pans and clicks from rerunning it.
 st_folium(fmap, key="risk_map", height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])
+
+st.subheader(t("map.download_heading", lang))
+file_stem = t("map.file_name", lang)
+with st.container(horizontal=True):
+    for fmt, (_, mime) in EXPORT_FORMATS.items():
+        st.download_button(
+            t("map.download", lang, format=EXPORT_LABELS[fmt]),
+            # A callable: the file is only encoded when someone asks for it.
+            lambda fmt=fmt: export_points(shown, fmt=fmt),
+            file_name=export_file_name(file_stem, fmt),
+            mime=mime,
+            help=t("map.download_help", lang),
+            key=f"download_{fmt}",
+            on_click="ignore",
+        )

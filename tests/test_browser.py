@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,12 +19,15 @@ import time
 import urllib.request
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
 
 from hotspots.assets import missing_files
-from hotspots.config import GEODATA_DIR
+from hotspots.config import GEODATA_DIR, METRIC_CRS, WGS84
 from hotspots.i18n import label, t
-from pages._common import DATA_DIR_VARIABLE
+from hotspots.store import DATABASE_URL_ENV, SQLITE_FILE_NAME, open_store
+from pages._common import DATA_DIR_VARIABLE, STORE_DIR_VARIABLE
 from tests import map_fixtures as fx
 
 pytestmark = pytest.mark.browser
@@ -78,7 +82,9 @@ def chromium():
 def server(tmp_path_factory):
     absent = missing_files()
     assert not absent, f"static/vendor is incomplete ({absent[0]}): run scripts/fetch_static.sh"
-    env = {**os.environ}
+    env = {key: value for key, value in os.environ.items() if key != DATABASE_URL_ENV}
+    # A store of its own: the test adds a point, which must not land in the real data/ store.
+    env[STORE_DIR_VARIABLE] = str(tmp_path_factory.mktemp("store"))
     if not (GEODATA_DIR / "risk_points.geojson").exists():
         env[DATA_DIR_VARIABLE] = str(fx.write_geodata(tmp_path_factory.mktemp("geodata")))
     port = _free_port()
@@ -106,7 +112,7 @@ def server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, process, log)
-        yield url
+        yield url, env
     finally:
         process.terminate()
         try:
@@ -128,6 +134,7 @@ def browser(chromium):
 @pytest.fixture
 def open_page(browser, server):
     """Open a page of the app offline; returns (page, blocked URLs, console errors)."""
+    server, _env = server
     contexts = []
 
     def _open(path="/", *, width=1400, height=900):
@@ -273,6 +280,96 @@ def test_communes_page_draws_its_map(open_page):
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
     assert not _real_errors(errors, blocked)
     page.screenshot(path=str(SCREENSHOTS / "communes-desktop.png"))
+
+
+def test_a_click_on_the_report_map_places_a_new_point(open_page, server):
+    from playwright.sync_api import expect
+
+    page, blocked, errors = open_page("/", width=1400, height=900)
+    _map_frame(page)
+    before = _shown_points(page)
+
+    page, blocked, errors = open_page("/report", width=1400, height=900)
+    iframe, frame = _map_frame(page)
+    lat, lon = _empty_place(server[1])
+    latitude = page.get_by_role("textbox", name=t("report.latitude", "vi"), exact=True)
+    # The component listens for clicks a moment after Leaflet draws: click again until one counts.
+    for _attempt in range(5):
+        spot = frame.evaluate(f"() => window.map.latLngToContainerPoint([{lat}, {lon}])")
+        box = iframe.bounding_box()
+        page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+        # Streamlit redraws the input after the rerun: wait on the locator, not on one element.
+        with contextlib.suppress(AssertionError):
+            expect(latitude).not_to_have_value("", timeout=3_000)
+            break
+    expect(latitude).not_to_have_value("", timeout=TIMEOUT_MS)
+    # A click lands within a few pixels: a few hundred metres at the province's zoom.
+    assert abs(float(latitude.input_value()) - lat) < 0.01
+    assert (
+        abs(
+            float(page.get_by_role("textbox", name=t("report.longitude", "vi"), exact=True).input_value())
+            - lon
+        )
+        < 0.01
+    )
+
+    for key, text in (("report.reporter", "Nguyễn Văn An"), ("report.name", "Ao mới đào (thử)")):
+        field = page.get_by_role("textbox", name=t(key, "vi"), exact=True)
+        field.fill(text)
+        field.press("Enter")
+    for key, field, value in (
+        ("report.water_type", "water_type", "pond"),
+        ("report.risk_level", "risk_level", "high"),
+    ):
+        _choose(page, t(key, "vi"), label(field, value, "vi"))
+    page.get_by_role("button", name=t("report.submit", "vi")).click()
+    added = page.get_by_text(re.compile(r"^Đã ghi điểm \S+ ở trạng thái chờ duyệt"))
+    added.wait_for(timeout=TIMEOUT_MS)
+    expect(latitude).to_have_value("", timeout=TIMEOUT_MS)  # the form is ready for the next report
+    _map_frame(page)
+    added.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "report-desktop.png"))
+    assert not _real_errors(errors, blocked)
+
+    page, blocked, errors = open_page("/", width=1400, height=900)
+    _map_frame(page)
+    assert _shown_points(page) == before + 1
+
+    page, blocked, errors = open_page("/review", width=1400, height=900)
+    page.get_by_text("Ao mới đào (thử)").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    page.screenshot(path=str(SCREENSHOTS / "review-desktop.png"))
+    assert not _real_errors(errors, blocked)
+
+
+def _choose(page, heading, option):
+    """Pick an option of a selectbox; a rerun still in flight may close the list, so try again."""
+    for _attempt in range(3):
+        page.get_by_test_id("stSelectbox").filter(has_text=heading).click()
+        with contextlib.suppress(Exception):
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            return
+    pytest.fail(f"could not choose {option!r} in {heading!r}")
+
+
+def _empty_place(env):
+    """A place inside the province, at least 1.5 km from every risk point, to click on."""
+    database = Path(env[STORE_DIR_VARIABLE]) / SQLITE_FILE_NAME
+    with open_store(f"sqlite:///{database}", seed=False) as store:
+        outline = shapely.union_all(store.read_layer("province").to_crs(METRIC_CRS).geometry.to_numpy())
+        points = store.read_layer("risk_points").to_crs(METRIC_CRS).geometry.to_numpy()
+    inner = outline.buffer(-2_000)
+    tree = shapely.STRtree(points)
+    minx, miny, maxx, maxy = inner.bounds
+    for share_x in (0.5, 0.4, 0.6, 0.3, 0.7):
+        for share_y in (0.5, 0.4, 0.6, 0.3, 0.7):
+            candidate = shapely.Point(minx + share_x * (maxx - minx), miny + share_y * (maxy - miny))
+            if (
+                inner.contains(candidate)
+                and tree.query_nearest(candidate, return_distance=True)[1][0] > 1_500
+            ):
+                lon, lat = gpd.GeoSeries([candidate], crs=METRIC_CRS).to_crs(WGS84).iloc[0].coords[0]
+                return lat, lon
+    pytest.fail("no empty place in the province to click on")
 
 
 def _free_port():

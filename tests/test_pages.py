@@ -6,11 +6,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hotspots.config import GEODATA_DIR
-from pages._common import DATA_DIR_VARIABLE
+from hotspots.store import DATABASE_URL_ENV
+from pages._common import DATA_DIR_VARIABLE, STORE_DIR_VARIABLE
 from tests import map_fixtures as fx
 
 TIMEOUT_S = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_store(tmp_path, monkeypatch):
+    """Every test gets its own empty SQLite store, seeded on first use."""
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    monkeypatch.setenv(STORE_DIR_VARIABLE, str(tmp_path / "store"))
+    return tmp_path / "store"
 
 
 @pytest.fixture

@@ -1,0 +1,146 @@
+"""Review page (officers): approve or reject reported points, change statuses, record inspections."""
+
+from datetime import date
+
+import streamlit as st
+
+from hotspots.errors import HotspotsError
+from hotspots.i18n import label, t
+from hotspots.schema import STATUS_TRANSITIONS
+from pages._common import (
+    all_points,
+    data_source,
+    history_for,
+    inspections_for,
+    language,
+    save_and_rerun,
+    show_notice,
+    show_problems,
+    store,
+)
+
+QUEUE_COLUMNS = ("point_id", "name", "water_type", "risk_level", "hazards", "commune_id", "source", "notes")
+
+lang = language()
+source = data_source()
+points = all_points(source)
+names = dict(zip(points["point_id"], points["name"], strict=True))
+statuses = dict(zip(points["point_id"], points["status"], strict=True))
+
+
+def point_label(point_id: str) -> str:
+    return f"{point_id} – {names[point_id]} ({label('status', statuses[point_id], lang)})"
+
+
+def write(action, notice: str) -> None:
+    """Run one store write as the officer named above; confirm it or show why it was refused."""
+    user = st.session_state.get("review_user", "").strip()
+    try:
+        if not user:
+            raise HotspotsError(t("review.user_needed", lang))
+        action(user)
+    except HotspotsError as error:
+        show_problems(t("review.failed", lang), error)
+    else:
+        save_and_rerun(notice)
+
+
+st.title(t("review.title", lang))
+show_notice()
+st.text_input(t("review.user", lang), key="review_user", help=t("review.user_help", lang))
+if not len(points):
+    st.info(t("review.no_points", lang))
+    st.stop()
+
+pending = points[points["status"] == "pending"]
+st.subheader(t("review.queue", lang, count=len(pending)))
+if not len(pending):
+    st.info(t("review.queue_empty", lang))
+else:
+    queue = pending[list(QUEUE_COLUMNS)].copy()
+    for field in ("water_type", "risk_level"):
+        queue[field] = [label(field, value, lang) for value in queue[field]]
+    queue["hazards"] = [", ".join(label("hazard", h, lang) for h in items) for items in queue["hazards"]]
+    st.dataframe(
+        queue,
+        hide_index=True,
+        key="pending_table",
+        column_config={c: st.column_config.Column(t(f"review.col.{c}", lang)) for c in QUEUE_COLUMNS},
+    )
+    chosen = st.selectbox(
+        t("review.pick_pending", lang),
+        list(pending["point_id"]),
+        format_func=point_label,
+        key="review_pending",
+    )
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        if st.button(t("review.approve", lang), type="primary", key="review_approve"):
+            write(
+                lambda user: store().set_status(chosen, "active", user=user),
+                t("review.approved", lang, point_id=chosen),
+            )
+        reason = st.text_input(t("review.reject_reason", lang), key="review_reject_reason")
+        if st.button(t("review.reject", lang), key="review_reject"):
+            if reason.strip():
+                write(
+                    lambda user: store().set_status(chosen, "rejected", user=user, reason=reason),
+                    t("review.rejected", lang, point_id=chosen),
+                )
+            else:
+                st.error(t("review.reason_needed", lang))
+
+st.divider()
+st.subheader(t("review.point_heading", lang))
+point_id = st.selectbox(
+    t("review.pick_point", lang), list(points["point_id"]), format_func=point_label, key="review_point"
+)
+status = statuses[point_id]
+st.markdown(t("review.current_status", lang, status=label("status", status, lang)))
+
+status_tab, inspection_tab, history_tab = st.tabs(
+    [t("review.status_heading", lang), t("review.inspection_heading", lang), t("review.history", lang)]
+)
+with status_tab:
+    allowed = STATUS_TRANSITIONS[status]
+    if not allowed:
+        st.info(t("review.status_final", lang))
+    else:
+        new_status = st.selectbox(
+            t("review.new_status", lang),
+            allowed,
+            format_func=lambda value: label("status", value, lang),
+            key="review_new_status",
+        )
+        status_reason = st.text_input(t("review.reason", lang), key="review_status_reason")
+        if st.button(t("review.set_status", lang), key="review_set_status"):
+            write(
+                lambda user: store().set_status(point_id, new_status, user=user, reason=status_reason),
+                t("review.status_changed", lang, point_id=point_id, status=label("status", new_status, lang)),
+            )
+with inspection_tab:
+    inspected_on = st.date_input(
+        t("review.inspected_on", lang), value=date.today(), max_value=date.today(), key="review_inspected_on"
+    )
+    inspector = st.text_input(t("review.inspector", lang), key="review_inspector")
+    findings = st.text_area(t("review.findings", lang), key="review_findings")
+    mitigations = st.text_area(t("review.mitigations", lang), key="review_mitigations")
+    if st.button(t("review.record", lang), type="primary", key="review_record"):
+        write(
+            lambda user: store().record_inspection(
+                point_id,
+                inspected_on=inspected_on,
+                inspector=inspector,
+                findings=findings,
+                mitigations=mitigations,
+                user=user,
+            ),
+            t("review.recorded", lang, point_id=point_id),
+        )
+    st.caption(t("review.inspections", lang))
+    inspections = inspections_for(source, point_id)
+    if len(inspections):
+        st.dataframe(inspections.drop(columns="point_id"), hide_index=True, key="inspections_table")
+    else:
+        st.info(t("review.no_inspections", lang))
+with history_tab:
+    st.dataframe(history_for(source, point_id).drop(columns="point_id"), hide_index=True, key="history_table")
