@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import html
 import io
 import json
@@ -402,6 +403,18 @@ def to_geojson_bytes(gdf: gpd.GeoDataFrame, *, layer: str) -> bytes:
     Shorthand for ``export_bytes(gdf, layer=layer, fmt="geojson")``.
     """
     return export_bytes(gdf, layer=layer, fmt="geojson")
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Return the SHA-256 hex digest of a file, read in 1 MiB blocks.
+
+    Used to recognise a file imported before and to record the inputs of the sample build.
+    """
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_layer(

