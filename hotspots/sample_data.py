@@ -90,6 +90,9 @@ _SOURCE_NOTE: Final = "Mẫu minh hoạ / illustrative sample"
 #: Area read from the global files (lon/lat): the province and its neighbours with a margin.
 _READ_BBOX: Final = (106.2, 20.4, 108.4, 21.9)
 _QGIS_PACKAGE: Final = "qgis-common"
+#: SHA-256 of the Natural Earth file the shipped sample was built from (qgis-common 3.22.16+dfsg-1,
+#: Debian 12). Another copy would give other borders, so the build refuses it instead of drifting.
+_WORLD_MAP_SHA256: Final = "ff5cceefc4b27abea094fa82459d8aef9417023236c326a666978b62ffe85db2"
 _WORLD_MAP: Final = Path("usr/share/qgis/resources/data/world_map.gpkg")
 _NE_PROVINCE: Final = "Quảng Ninh"
 #: Natural Earth puts Cát Bà island (Hải Phòng) inside Quảng Ninh: drop the part holding this point.
@@ -499,7 +502,7 @@ def natural_earth_admin1(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     root = cache_dir / _QGIS_PACKAGE
     gpkg = root / _WORLD_MAP
     if gpkg.is_file():
-        return gpkg
+        return _checked_world_map(gpkg)
     cache_dir.mkdir(parents=True, exist_ok=True)
     debs = sorted(cache_dir.glob(f"{_QGIS_PACKAGE}_*.deb"))
     if not debs:
@@ -511,6 +514,18 @@ def natural_earth_admin1(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     _run_tool(["dpkg", "-x", str(debs[-1]), str(root)], cwd=cache_dir, purpose="unpack Natural Earth")
     if not gpkg.is_file():
         msg = f"{debs[-1].name} does not contain {_WORLD_MAP}; the Natural Earth outline cannot be read."
+        raise HotspotsError(msg)
+    return _checked_world_map(gpkg)
+
+
+def _checked_world_map(gpkg: Path) -> Path:
+    digest = file_sha256(gpkg)
+    if digest != _WORLD_MAP_SHA256:
+        msg = (
+            f"{gpkg} is not the Natural Earth file the sample was built from (SHA-256 {digest}, "
+            f"expected {_WORLD_MAP_SHA256}, from qgis-common 3.22.16+dfsg-1): the rebuilt sample would "
+            f"differ. Put that package's .deb in {gpkg.parent.parent} or update the expected digest."
+        )
         raise HotspotsError(msg)
     return gpkg
 

@@ -1,5 +1,6 @@
 """The shipped sample geodata keeps its promises, and the builder reproduces it byte for byte."""
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -399,7 +400,17 @@ def test_cached_natural_earth_is_reused_without_tools(monkeypatch, tmp_path):
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"cached")
     monkeypatch.setattr(sample_data.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sample_data, "_WORLD_MAP_SHA256", hashlib.sha256(b"cached").hexdigest())
     assert natural_earth_admin1(tmp_path) == cached
+
+
+def test_another_natural_earth_file_is_refused(monkeypatch, tmp_path):
+    cached = tmp_path / "qgis-common" / "usr/share/qgis/resources/data/world_map.gpkg"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"a newer Natural Earth")
+    monkeypatch.setattr(sample_data.shutil, "which", lambda name: None)
+    with pytest.raises(HotspotsError, match=r"not the Natural Earth file the sample was built from"):
+        natural_earth_admin1(tmp_path)
 
 
 # --- Reproducibility ---------------------------------------------------------------------------
