@@ -14,6 +14,9 @@ from hotspots.mapping import BASEMAPS, build_map
 from hotspots.schema import MAPPED_STATUSES
 from pages._common import coverage_for, data_source, language, load_layers, radii
 
+# Wide enough for the longest share label ("Covered by swimming classes") in either language.
+SHARE_LABEL_WIDTH_PX = 200
+
 MAP_HEIGHT_PX = 620
 EXPORT_LABELS = {"geojson": "GeoJSON", "csv": "CSV", "xlsx": "Excel", "kml": "KML", "gpkg": "GeoPackage"}
 
@@ -83,7 +86,12 @@ with st.container(horizontal=True, gap="large", vertical_alignment="center"):
         format_number(int((~selected_communes["has_play_space"].astype(bool)).sum()), lang),
         width="content",
     )
-    st.dataframe(shares, key="coverage_shares", width="content")
+    st.dataframe(
+        shares,
+        key="coverage_shares",
+        width="content",
+        column_config={"_index": st.column_config.TextColumn(width=SHARE_LABEL_WIDTH_PX)},
+    )
 
 if not len(shown):
     st.info(t("map.no_points", lang))
