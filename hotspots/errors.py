@@ -8,12 +8,29 @@ would have been accepted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Self
 
 
 class HotspotsError(ValueError):
-    """Base class of every error raised on purpose by :mod:`hotspots`."""
+    """Base class of every error raised on purpose by :mod:`hotspots`.
+
+    ``code`` and ``params`` name the message in the catalogue of
+    :data:`hotspots.i18n.PROBLEM_MESSAGES` so a page can show it in the user's
+    language; ``None`` when the message has no translation (English only).
+    """
+
+    code: str | None = None
+    params: Mapping[str, object] = MappingProxyType({})
+
+    def with_code(self, code: str, params: Mapping[str, object]) -> Self:
+        """Attach the catalogue code and values the message was built from; returns ``self``."""
+        self.code = code
+        self.params = MappingProxyType(dict(params))
+        return self
 
 
 class UnreadableFileError(HotspotsError):
@@ -48,6 +65,11 @@ class Problem:
         The property the problem is about, or ``"geometry"``.
     severity
         ``"error"`` rejects the feature; ``"warning"`` means it was repaired and kept.
+    code
+        Key of the message in :data:`hotspots.i18n.PROBLEM_MESSAGES`, so it can be shown
+        in Vietnamese; ``None`` for a message that exists in English only.
+    params
+        The values filled into the message's ``{placeholders}``.
     """
 
     message: str
@@ -55,6 +77,9 @@ class Problem:
     feature_id: str | None = None
     field: str | None = None
     severity: str = "error"
+    code: str | None = None
+    # Not hashed: a dict is not hashable, and the message already identifies the problem.
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict, hash=False)
 
     def __str__(self) -> str:
         where = []

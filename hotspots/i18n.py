@@ -7,11 +7,15 @@ keeps it in its own state); nothing here remembers a current language.
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, TypeVar
 
-from hotspots.errors import SchemaError
+from hotspots.errors import HotspotsError, Problem, SchemaError
 from hotspots.schema import (
     HAZARDS,
     PLAY_SPACE_KINDS,
@@ -22,6 +26,8 @@ from hotspots.schema import (
     UNIT_TYPES,
     WATER_TYPES,
 )
+
+_E = TypeVar("_E", bound=HotspotsError)
 
 #: Supported languages, the default first.
 LANGUAGES: Final = ("vi", "en")
@@ -468,3 +474,583 @@ def _check_language(lang: str) -> None:
     if lang not in LANGUAGES:
         msg = f"Unknown language '{lang}'; the app speaks: {', '.join(LANGUAGES)}."
         raise SchemaError(msg)
+
+
+# --------------------------------------------------------------------------------------
+# Messages about problems in the data (validation, files, the store)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A piece of a problem message that is itself translated (e.g. "feature #3", "a list").
+
+    Used as a value in a problem's ``params``; :func:`problem_text` renders it in the
+    reader's language, ``str()`` gives the English text.
+    """
+
+    code: str
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict, hash=False)
+
+    def __str__(self) -> str:
+        return _render(self.code, "en", self.params)
+
+
+# code: (English, Vietnamese). The English text is what the library puts in Problem.message
+# and in exception messages, so tests and logs match it; both share the same {placeholders}.
+_PROBLEM_ENTRIES: Final[dict[str, tuple[str, str]]] = {
+    # --- the file as a whole
+    "not_utf8": (
+        "The file was not saved as UTF-8: it was read as Windows-1258 (legacy Vietnamese) and "
+        "converted. Check that the diacritics look right, and save as UTF-8 next time.",
+        "Tệp không lưu theo mã UTF-8: đã đọc theo mã Windows-1258 (tiếng Việt kiểu cũ) và chuyển "
+        "đổi. Hãy kiểm tra dấu tiếng Việt, và lần sau lưu tệp theo UTF-8.",
+    ),
+    "text_unreadable": (
+        "The file's text cannot be read: it is not UTF-8, UTF-16 or Windows-1258 (legacy "
+        "Vietnamese). Save it as UTF-8 and try again.",
+        "Không đọc được chữ trong tệp: tệp không theo mã UTF-8, UTF-16 hay Windows-1258. "
+        "Hãy lưu tệp theo UTF-8 rồi thử lại.",
+    ),
+    "file_too_large": (
+        "The file is {size_mb:.1f} MB; the limit is {limit_mb:g} MB. Split it into smaller files.",
+        "Tệp nặng {size_mb:.1f} MB; tối đa {limit_mb:g} MB. Hãy chia thành các tệp nhỏ hơn.",
+    ),
+    "json_list": (
+        "The file is a JSON list, not a FeatureCollection; each item was read as a feature.",
+        "Tệp là một danh sách JSON, không phải FeatureCollection; mỗi mục được đọc là một điểm.",
+    ),
+    "json_not_geojson": (
+        "The file is JSON but not GeoJSON (it holds a single {kind}); expected a "
+        'FeatureCollection: {{"type": "FeatureCollection", "features": [...]}}.',
+        "Tệp là JSON nhưng không phải GeoJSON (chỉ chứa một giá trị {kind}); cần dạng "
+        'FeatureCollection: {{"type": "FeatureCollection", "features": [...]}}.',
+    ),
+    "single_feature": (
+        "The file is a single Feature, not a FeatureCollection; it was read as a collection of one feature.",
+        "Tệp chỉ có một Feature, không phải FeatureCollection; đã đọc như danh sách có một điểm.",
+    ),
+    "bare_geometry_file": (
+        "The file is a bare {kind} geometry, not a FeatureCollection; it was wrapped in a feature "
+        "without properties.",
+        "Tệp chỉ có một hình {kind}, không phải FeatureCollection; đã đọc thành một điểm không có thông tin.",
+    ),
+    "not_feature_collection": (
+        "The file is JSON but not a GeoJSON FeatureCollection (type: {shown}); expected "
+        '{{"type": "FeatureCollection", "features": [...]}}.',
+        "Tệp là JSON nhưng không phải GeoJSON FeatureCollection (loại: {shown}); cần dạng "
+        '{{"type": "FeatureCollection", "features": [...]}}.',
+    ),
+    "no_features": (
+        "There are no features to check: the file holds an empty list.",
+        "Không có điểm nào để kiểm tra: tệp chỉ có danh sách rỗng.",
+    ),
+    "unknown_crs": (
+        "The coordinates are in the reference system {crs}, which is not known, so the points "
+        "cannot be placed on the map. Use longitude/latitude (EPSG:4326), or declare a known system "
+        "such as EPSG:32648 (UTM 48N) or EPSG:3405 (VN-2000 / UTM 48N).",
+        "Toạ độ theo hệ quy chiếu {crs}, hệ này không nhận ra được nên không đặt được điểm lên bản đồ. "
+        "Hãy dùng kinh độ/vĩ độ (EPSG:4326), hoặc ghi rõ một hệ đã biết như EPSG:32648 (UTM 48N) "
+        "hay EPSG:3405 (VN-2000 / UTM 48N).",
+    ),
+    "crs_converted": (
+        "Coordinates were in {crs} ({crs_name}) and were converted to longitude/latitude (EPSG:4326).",
+        "Toạ độ theo hệ {crs} ({crs_name}) đã được đổi sang kinh độ/vĩ độ (EPSG:4326).",
+    ),
+    "no_province_outline": (
+        "No province outline is available, so nobody checked that the features lie inside the province.",
+        "Không có ranh giới tỉnh nên chưa kiểm tra được các điểm có nằm trong tỉnh hay không.",
+    ),
+    "gpkg_many_layers": (
+        "The GeoPackage has {count} layers; layer '{layer}' was read.",
+        "Tệp GeoPackage có {count} lớp; đã đọc lớp '{layer}'.",
+    ),
+    "gpkg_no_crs": (
+        "The GeoPackage layer declares no reference system; it was read as longitude/latitude.",
+        "Lớp GeoPackage không ghi hệ quy chiếu; đã đọc như kinh độ/vĩ độ.",
+    ),
+    "file_empty": ("The file is empty: there is nothing to read.", "Tệp trống: không có gì để đọc."),
+    "json_too_deep": (
+        "The file is nested {depth} levels deep (brackets inside brackets); the limit is {limit}. "
+        "It is not a map file we can read.",
+        "Tệp lồng nhau {depth} tầng (ngoặc trong ngoặc); tối đa {limit} tầng. Đây không phải tệp bản đồ "
+        "đọc được.",
+    ),
+    "json_invalid_at": (
+        "The file is not valid JSON: {error} at line {line}, column {column}. "
+        "Look for a missing comma, quote or bracket there.",
+        "Tệp không đúng định dạng JSON: {error} ở dòng {line}, cột {column}. "
+        "Hãy tìm chỗ thiếu dấu phẩy, dấu nháy hoặc dấu ngoặc ở đó.",
+    ),
+    "json_invalid": ("The file is not valid JSON: {error}.", "Tệp không đúng định dạng JSON: {error}."),
+    "no_file": ("There is no file at {path}.", "Không có tệp nào ở {path}."),
+    "is_folder": ("{path} is a folder, not a file.", "{path} là thư mục, không phải tệp."),
+    "unsupported_format": (
+        "{shown} cannot be read. Supported formats: {formats}.{hint}",
+        "{shown} không đọc được. Các định dạng đọc được: {formats}.{hint}",
+    ),
+    "file.ending": ("Files ending in '{suffix}'", "Tệp đuôi '{suffix}'"),
+    "file.named": ("The file '{name}'", "Tệp '{name}'"),
+    "hint..xls": (
+        " Save the sheet as .xlsx (Excel 2007 or later) and try again.",
+        " Hãy lưu bảng tính dạng .xlsx (Excel 2007 trở lên) rồi thử lại.",
+    ),
+    "hint..kmz": (
+        " A .kmz is a zipped .kml: unzip it (or export as KML) and send the .kml.",
+        " Tệp .kmz là tệp .kml đã nén: hãy giải nén (hoặc xuất ra KML) rồi gửi tệp .kml.",
+    ),
+    "hint..shp": (
+        " Convert the shapefile to GeoPackage (.gpkg) or GeoJSON first.",
+        " Hãy chuyển shapefile sang GeoPackage (.gpkg) hoặc GeoJSON trước.",
+    ),
+    "hint..zip": (" Unzip it and send the file inside.", " Hãy giải nén rồi gửi tệp bên trong."),
+    "csv_unreadable": ("The CSV file cannot be read: {error}.", "Không đọc được tệp CSV: {error}."),
+    "table_empty": (
+        "The table is empty: there is no heading row and no data.",
+        "Bảng trống: không có dòng tiêu đề và không có dữ liệu.",
+    ),
+    "xlsx_unreadable": (
+        "The file is not a readable Excel .xlsx workbook ({error}).",
+        "Tệp không phải bảng tính Excel .xlsx đọc được ({error}).",
+    ),
+    "sheet_empty": (
+        "The first sheet of the workbook is empty: there is no heading row and no data.",
+        "Trang tính đầu tiên trống: không có dòng tiêu đề và không có dữ liệu.",
+    ),
+    "kml_no_placemarks": (
+        "The KML file has no placemarks.",
+        "Tệp KML không có điểm đánh dấu (placemark) nào.",
+    ),
+    "gpx_no_waypoints": (
+        "The GPX file has no waypoints (only tracks or routes). Mark each place as a waypoint "
+        "in the GPS app and export again.",
+        "Tệp GPX không có điểm đánh dấu (waypoint), chỉ có đường đi. Hãy đánh dấu mỗi nơi là một "
+        "waypoint trong ứng dụng GPS rồi xuất lại.",
+    ),
+    "gpkg_no_layers": ("The GeoPackage has no layers.", "Tệp GeoPackage không có lớp nào."),
+    "not_map_data": (
+        "The file cannot be read as map data: {error}",
+        "Không đọc được tệp như dữ liệu bản đồ: {error}",
+    ),
+    "no_lat_lon_columns": (
+        "No latitude/longitude columns found. Name them 'latitude' and 'longitude' (also accepted: "
+        "'vĩ độ'/'kinh độ', 'lat'/'lon'/'lng', 'y'/'x', or one 'tọa độ' column like "
+        "'21.0123, 107.0456'). Columns found: {columns}.",
+        "Không tìm thấy cột vĩ độ/kinh độ. Hãy đặt tên cột là 'vĩ độ' và 'kinh độ' (cũng nhận "
+        "'latitude'/'longitude', 'lat'/'lon'/'lng', 'y'/'x', hoặc một cột 'tọa độ' dạng "
+        "'21.0123, 107.0456'). Các cột có trong tệp: {columns}.",
+    ),
+    # --- one feature: its shape
+    "not_a_feature": (
+        "is not a GeoJSON Feature object (found {kind})",
+        "Không phải đối tượng GeoJSON Feature (gặp {kind}).",
+    ),
+    "bare_geometry_feature": (
+        "is a bare {kind} geometry; it was wrapped in a feature",
+        "Chỉ là một hình {kind}; đã được đọc thành một điểm.",
+    ),
+    "bad_properties": (
+        "'properties' must be an object of names and values, not {kind}",
+        "Mục 'properties' phải là một bảng tên và giá trị, không phải {kind}.",
+    ),
+    "geometry_null": (
+        "has no location: the geometry is null",
+        "Không có vị trí: thiếu toạ độ.",
+    ),
+    "geometry_not_object": (
+        "the geometry must be a GeoJSON object, not {kind}",
+        "Vị trí phải là đối tượng GeoJSON, không phải {kind}.",
+    ),
+    "unknown_geometry_type": (
+        "geometry type {shown} is not a GeoJSON geometry type; this layer takes {accepted}",
+        "Loại hình {shown} không phải loại hình GeoJSON; lớp này nhận {accepted}.",
+    ),
+    "wrong_geometry_type": (
+        "the geometry is a {kind}, but layer '{layer}' takes {accepted} only",
+        "Hình là {kind}, nhưng lớp '{layer}' chỉ nhận {accepted}.",
+    ),
+    "coordinates_not_nested": (
+        "the coordinates are missing or not nested as the geometry type requires",
+        "Thiếu toạ độ, hoặc toạ độ không đúng cấu trúc của loại hình.",
+    ),
+    "position_needs_two": (
+        "a position needs two numbers, longitude then latitude",
+        "Mỗi vị trí cần hai số: kinh độ trước, vĩ độ sau.",
+    ),
+    "coordinate_missing": ("a coordinate is missing (empty)", "Thiếu một toạ độ (ô trống)."),
+    "coordinate_not_number": ("coordinate {value} is not a number", "Toạ độ {value} không phải là số."),
+    "coordinates_as_text": (
+        "coordinates were written as text; they were converted to numbers",
+        "Toạ độ được ghi dạng chữ; đã đổi thành số.",
+    ),
+    "coordinate_nan": ("a coordinate is NaN (not a number)", "Có toạ độ là NaN (không phải số)."),
+    "coordinate_infinite": ("a coordinate is infinite", "Có toạ độ vô cực."),
+    "height_dropped": (
+        "height dropped: the coordinates had a third value (height), which the map does not use",
+        "Đã bỏ độ cao: toạ độ có số thứ ba (độ cao), bản đồ không dùng số này.",
+    ),
+    "multipoint_many": (
+        "the geometry is a MultiPoint of {count} points; this layer takes one Point each",
+        "Hình gồm {count} điểm (MultiPoint); lớp này chỉ nhận mỗi dòng một điểm.",
+    ),
+    "multipoint_one": (
+        "a MultiPoint of one point was read as a Point",
+        "MultiPoint có một điểm đã được đọc thành một điểm.",
+    ),
+    "shape_cannot_draw": (
+        "the {kind} cannot be drawn: a ring needs at least 4 positions and a line at least 2",
+        "Không vẽ được hình {kind}: vòng cần ít nhất 4 vị trí, đường cần ít nhất 2.",
+    ),
+    "shape_empty": ("the {kind} is empty", "Hình {kind} rỗng."),
+    "shape_no_area": (
+        "the {kind} has no area (its outline folds onto itself)",
+        "Hình {kind} không có diện tích (đường viền chập vào nhau).",
+    ),
+    "outline_repaired": (
+        "the outline crossed itself and was repaired",
+        "Đường viền tự cắt nhau và đã được sửa.",
+    ),
+    # --- one feature: where it is
+    "swapped": (
+        "latitude and longitude look swapped: ({x:.8g}, {y:.8g}) is far away, but ({y:.8g}, {x:.8g}) "
+        "lies inside the province. GeoJSON lists longitude first; swap the two values (or columns).",
+        "Có vẻ vĩ độ và kinh độ bị đảo ngược: ({x:.8g}, {y:.8g}) ở rất xa, còn ({y:.8g}, {x:.8g}) "
+        "nằm trong tỉnh. Hãy đổi chỗ hai số (hoặc hai cột); GeoJSON ghi kinh độ trước.",
+    ),
+    "projected_coordinates": (
+        "coordinates ({x:.8g}, {y:.8g}) are not longitude/latitude: these look like metres (projected "
+        "coordinates); say which CRS, e.g. EPSG:32648 (UTM 48N) or EPSG:3405 (VN-2000), or convert "
+        "them to longitude/latitude",
+        "Toạ độ ({x:.8g}, {y:.8g}) không phải kinh độ/vĩ độ mà giống số mét (toạ độ phẳng); hãy ghi rõ "
+        "hệ quy chiếu, ví dụ EPSG:32648 (UTM 48N) hay EPSG:3405 (VN-2000), hoặc đổi sang kinh độ/vĩ độ.",
+    ),
+    "impossible_latitude": (
+        "latitude {y:g} is impossible (it must be between -90 and 90); are latitude and longitude "
+        "swapped? GeoJSON lists longitude first",
+        "Vĩ độ {y:g} không thể có (phải từ -90 đến 90); có phải vĩ độ và kinh độ bị đảo ngược? "
+        "GeoJSON ghi kinh độ trước.",
+    ),
+    "outside_province": (
+        "lies {distance_km:.1f} km outside the province (only {tolerance_m:g} m is allowed, for the "
+        "coast); check the coordinates ({x:.8g}, {y:.8g})",
+        "Điểm nằm ngoài tỉnh, cách ranh giới {distance_km:.1f} km (chỉ cho phép {tolerance_m:g} m, "
+        "cho vùng ven biển); hãy kiểm tra toạ độ ({x:.8g}, {y:.8g}).",
+    ),
+    "outside_province_far": (
+        "lies very far outside the province (only {tolerance_m:g} m is allowed, for the coast); "
+        "check the coordinates ({x:.8g}, {y:.8g})",
+        "Điểm nằm rất xa, ngoài tỉnh (chỉ cho phép {tolerance_m:g} m, cho vùng ven biển); "
+        "hãy kiểm tra toạ độ ({x:.8g}, {y:.8g}).",
+    ),
+    "same_place": (
+        "is at exactly the same place as {who}: probably the same place entered twice",
+        "Trùng đúng vị trí với {who}: có lẽ một nơi đã được nhập hai lần.",
+    ),
+    "too_close": (
+        "is only {distance_m:.1f} m from {who}: probably the same place entered twice "
+        "(points must be at least {min_m:g} m apart)",
+        "Quá gần {who} (chỉ cách {distance_m:.1f} m): có lẽ một nơi đã được nhập hai lần "
+        "(các điểm phải cách nhau ít nhất {min_m:g} m).",
+    ),
+    "who.feature": ("feature #{number}", "điểm #{number}"),
+    "who.feature_id": ("feature #{number} (id {id})", "điểm #{number} (mã {id})"),
+    "who.stored": ("a stored point", "một điểm đã có trong kho"),
+    "who.stored_id": ("a stored point (id {id})", "điểm {id} đã có trong kho"),
+    # --- one feature: ids and communes
+    "duplicate_id": (
+        "id {id} is used more than once: feature #{other} has it too",
+        "Mã {id} bị dùng nhiều lần: điểm #{other} cũng có mã này.",
+    ),
+    "id_already_stored": (
+        "id {id} is already used by a stored feature; give this one a new id",
+        "Mã {id} đã có trong kho dữ liệu; hãy đặt mã khác cho điểm này.",
+    ),
+    "unknown_commune": (
+        "commune_id {value} is not one of the {count} communes on the map (for example {examples}); "
+        "leave it empty to fill it from the map",
+        "Mã xã {value} không thuộc {count} xã, phường trên bản đồ (ví dụ {examples}); "
+        "để trống thì mã sẽ được lấy theo bản đồ.",
+    ),
+    "no_commune_found": (
+        "commune_id is missing and the place lies in no commune on the map",
+        "Thiếu mã xã và vị trí không nằm trong xã, phường nào trên bản đồ.",
+    ),
+    "commune_filled": (
+        "commune_id was missing; filled from the map: {commune_id} ({name})",
+        "Thiếu mã xã; đã điền theo bản đồ: {commune_id} ({name}).",
+    ),
+    "end_before_start": (
+        "end_date {end} is before start_date {start}",
+        "Ngày kết thúc {end} trước ngày bắt đầu {start}.",
+    ),
+    # --- one feature: values
+    "required_missing": (
+        "required field '{name}' is missing or empty",
+        "Thiếu trường bắt buộc '{name}'.",
+    ),
+    "below_minimum": (
+        "must be at least {minimum:g} (got {value:g})",
+        "Phải từ {minimum:g} trở lên (đang là {value:g}).",
+    ),
+    "not_text": ("must be text, not {kind}", "Phải là chữ, không phải {kind}."),
+    "text_too_long": (
+        "is {length:,} characters long; the limit is {limit:,}",
+        "Dài {length} ký tự; tối đa {limit} ký tự.",
+    ),
+    "control_chars": (
+        "invisible control characters were removed",
+        "Đã xoá các ký tự điều khiển không nhìn thấy.",
+    ),
+    "html_like": (
+        "looks like HTML or a script; it is kept as plain text (shown as typed, never run)",
+        "Giống mã HTML hoặc script; được giữ như chữ thường (hiện đúng như đã gõ, không bao giờ chạy).",
+    ),
+    "not_allowed": (
+        "{value} is not an allowed value; allowed: {allowed}{hint}",
+        "Giá trị {value} không hợp lệ; các giá trị được chấp nhận: {allowed}{hint}.",
+    ),
+    "items_not_allowed": (
+        "{items} not allowed; allowed: {allowed}{hint}",
+        "Giá trị {items} không hợp lệ; các giá trị được chấp nhận: {allowed}{hint}.",
+    ),
+    "hint.vietnamese_words": (
+        " (Vietnamese words such as {examples} are accepted too)",
+        " (cũng nhận chữ tiếng Việt như {examples})",
+    ),
+    "not_list": (
+        "must be a list or text like 'a; b', not {kind}",
+        "Phải là danh sách hoặc chữ dạng 'a; b', không phải {kind}.",
+    ),
+    "not_date_kind": (
+        "must be a date like 2025-06-30 or 30/06/2025, not {kind}",
+        "Phải là ngày dạng 30/06/2025 hoặc 2025-06-30, không phải {kind}.",
+    ),
+    "not_date": (
+        "{value} is not a date; write YYYY-MM-DD (2025-06-30) or DD/MM/YYYY (30/06/2025)",
+        "{value} không phải là ngày; hãy ghi NN/TT/NNNN (30/06/2025) hoặc NNNN-TT-NN (2025-06-30).",
+    ),
+    "bad_month": (
+        "{value} is not a real date: month {month} does not exist (dates are read day first)",
+        "{value} không phải ngày có thật: không có tháng {month} (ngày được đọc theo thứ tự ngày/tháng/năm).",
+    ),
+    "bad_day": (
+        "{value} is not a real date: {month_name} {year} has {days} days",
+        "{value} không phải ngày có thật: {month_name} năm {year} chỉ có {days} ngày.",
+    ),
+    "not_yes_no": (
+        "{value} is not yes or no; write có/không, yes/no, true/false or 1/0",
+        "{value} không phải có hay không; hãy ghi có/không, yes/no, true/false hoặc 1/0.",
+    ),
+    "not_whole": ("{value} is not a whole number", "{value} không phải số nguyên."),
+    "not_number": ("{value} is not a number", "{value} không phải là số."),
+    "not_number_kind": ("must be a number, not {kind}", "Phải là số, không phải {kind}."),
+    "not_finite": ("{value} is not a finite number", "{value} không phải số hữu hạn."),
+    "kind.object": ("an object", "một đối tượng"),
+    "kind.list": ("a list", "một danh sách"),
+    "kind.text": ("text", "chữ"),
+    "kind.bool": ("true/false", "đúng/sai (true/false)"),
+    "kind.null": ("null", "giá trị rỗng (null)"),
+    "kind.number": ("a number", "một số"),
+    "kind.no_type": ("no type", "không ghi loại"),
+    # --- coordinates typed in the report form
+    "lat_lon_missing": (
+        "the {name} is missing; type it like {example}",
+        "Chưa có {name}; hãy gõ dạng {example}.",
+    ),
+    "lat_lon_invalid": (
+        "the {name} {value} is not a coordinate; type degrees like {example}, {example_comma} or "
+        "degrees-minutes-seconds like 21°00'44\"N",
+        "Giá trị {name} {value} không phải toạ độ; hãy gõ số độ dạng {example}, {example_comma} hoặc "
+        "độ-phút-giây dạng 21°00'44\"N.",
+    ),
+    "word.latitude": ("latitude", "vĩ độ"),
+    "word.longitude": ("longitude", "kinh độ"),
+    # --- the store
+    "id_taken": (
+        "Id '{id}' is already used by another risk point; leave it empty to get a new one.",
+        "Mã '{id}' đã được dùng cho điểm nguy cơ khác; để trống để được cấp mã mới.",
+    ),
+    "coordinates_not_numbers": (
+        "Coordinates must be numbers in degrees (longitude, latitude); got {lon}, {lat}.",
+        "Toạ độ phải là số độ (kinh độ, vĩ độ); đang là {lon}, {lat}.",
+    ),
+    "already_in_store": (
+        "{count} feature(s) are already in the store (same id, or same name and place); skipped.",
+        "{count} điểm đã có trong kho (trùng mã, hoặc trùng tên và vị trí); đã bỏ qua.",
+    ),
+    "new_point_not_pending": (
+        "New risk points start as 'pending' (got '{status}'); change the status afterwards.",
+        "Điểm nguy cơ mới luôn ở trạng thái chờ duyệt (đang là '{status}'); hãy đổi trạng thái sau.",
+    ),
+    "unknown_status": (
+        "Unknown status '{status}'; statuses are: {statuses}.",
+        "Không có trạng thái '{status}'; các trạng thái là: {statuses}.",
+    ),
+    "status_change_forbidden": (
+        "Cannot change {point_id} from '{old}' to '{status}'. Allowed from '{old}': {options}.",
+        "Không thể chuyển {point_id} từ '{old}' sang '{status}'. Từ '{old}' chỉ chuyển được sang: {options}.",
+    ),
+    "status.final_none": ("none (it is final)", "không trạng thái nào (đây là trạng thái cuối)"),
+    "unknown_point": (
+        "There is no risk point with id '{id}' in the store (ids look like {example}).",
+        "Kho dữ liệu không có điểm nguy cơ mã '{id}' (mã có dạng {example}).",
+    ),
+    "unknown_feature": (
+        "There is no feature of layer '{layer}' with id '{id}' in the store (ids look like {example}).",
+        "Kho dữ liệu không có đối tượng mã '{id}' trong lớp '{layer}' (mã có dạng {example}).",
+    ),
+    "text_too_long_store": (
+        "The {label} is {length} characters long; at most {limit} are accepted.",
+        "Nội dung '{label}' dài {length} ký tự; tối đa {limit} ký tự.",
+    ),
+    "user_required": (
+        "Say who makes the change (user): the history records it.",
+        "Hãy ghi tên người thực hiện: lịch sử thay đổi cần ghi lại.",
+    ),
+    "inspection_bad_date": (
+        "'{value}' is not a date; write it as YYYY-MM-DD.",
+        "'{value}' không phải là ngày; hãy ghi dạng NNNN-TT-NN.",
+    ),
+    "date_in_future": ("{day} is in the future.", "Ngày {day} ở tương lai."),
+    "say_who_inspected": ("Say who inspected.", "Hãy ghi tên người kiểm tra."),
+    "say_what_found": ("Say what was found.", "Hãy ghi những gì phát hiện được."),
+    "at_most_chars": ("At most {limit} characters are accepted.", "Tối đa {limit} ký tự."),
+    **{f"month.{month}": (calendar.month_name[month], f"tháng {month}") for month in range(1, 13)},
+}
+
+#: ``{code: {language: template}}`` for every problem message; the English template builds
+#: the library's own (English) message, so the text and its code cannot drift apart.
+PROBLEM_MESSAGES: Final[dict[str, dict[str, str]]] = {
+    code: dict(zip(("en", "vi"), texts, strict=True)) for code, texts in _PROBLEM_ENTRIES.items()
+}
+
+_WHERE: Final = {
+    "en": ("feature #{number}", "id {id}", "field '{field}'", "{severity}: "),
+    "vi": ("điểm #{number}", "mã {id}", "trường '{field}'", "{severity}: "),
+}
+_SEVERITIES: Final = {"vi": {"warning": "cảnh báo"}, "en": {}}
+# Keys whose text names a stored field in Vietnamese, tried in order.
+_FIELD_LABEL_KEYS: Final = ("review.col.{field}", "report.{field}", "review.{field}")
+
+
+def message(code: str, **params: object) -> str:
+    """Return the English message for ``code`` (what the library stores in ``Problem.message``).
+
+    Raises
+    ------
+    SchemaError
+        For a code that is not in :data:`PROBLEM_MESSAGES`.
+    """
+    return _render(code, "en", params)
+
+
+def make_problem(
+    code: str,
+    *,
+    index: int | None = None,
+    feature_id: str | None = None,
+    field: str | None = None,
+    severity: str = "error",
+    **params: object,
+) -> Problem:
+    """Build a :class:`~hotspots.errors.Problem` from the catalogue: English message, code and values."""
+    return Problem(
+        message(code, **params),
+        index=index,
+        feature_id=feature_id,
+        field=field,
+        severity=severity,
+        code=code,
+        params=params,
+    )
+
+
+def coded_error(error_type: type[_E], code: str, **params: object) -> _E:
+    """Build an exception whose English message comes from the catalogue and which keeps its code.
+
+    Examples
+    --------
+    >>> raise coded_error(StoreError, "user_required")  # doctest: +SKIP
+    """
+    return error_type(message(code, **params)).with_code(code, params)
+
+
+def problem_message(problem: Problem | HotspotsError, lang: str) -> str:
+    """Return the message of a problem (or of a coded error) in ``lang``, without where it is.
+
+    A problem without a code (a message that has no translation yet) keeps its English text.
+    """
+    _check_language(lang)
+    if isinstance(problem, HotspotsError):
+        return str(problem) if problem.code is None else _render(problem.code, lang, problem.params)
+    if problem.code is None:
+        return problem.message
+    return _render(problem.code, lang, problem.params)
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """Return a problem as one line in ``lang``, prefixed like ``str(problem)`` with where it is.
+
+    In English the result equals ``str(problem)``; in Vietnamese it reads, for example,
+    ``điểm #3, mã QN-0042, trường 'Tên địa điểm': Thiếu trường bắt buộc 'name'.``
+
+    Parameters
+    ----------
+    problem
+        A problem from validation, a file reader or the store.
+    lang
+        ``"vi"`` or ``"en"``.
+    """
+    feature, ident, named, severity = _WHERE[lang] if lang in _WHERE else _WHERE["en"]
+    text = problem_message(problem, lang)
+    where = []
+    if problem.index is not None:
+        where.append(feature.format(number=problem.index + 1))
+    if problem.feature_id:
+        where.append(ident.format(id=problem.feature_id))
+    if problem.field:
+        where.append(named.format(field=field_label(problem.field, lang)))
+    prefix = f"{', '.join(where)}: " if where else ""
+    shown = _SEVERITIES[lang].get(problem.severity, problem.severity)
+    label_ = "" if problem.severity == "error" else severity.format(severity=shown)
+    return f"{label_}{prefix}{text}"
+
+
+def rejection_reasons(problems: Sequence[Problem], index: int, lang: str) -> str:
+    """Return why feature ``index`` was rejected, in ``lang``: the ``reasons`` of a rejected row.
+
+    In English this is the text of the ``reasons`` column that validation writes: the file's
+    own errors, then the feature's errors as ``field: message``, separated by ``"; "``.
+    """
+    reasons = []
+    for problem in problems:
+        if problem.severity != "error" or problem.index not in (None, index):
+            continue
+        text = problem_message(problem, lang)
+        named = problem.index is not None and problem.field
+        reasons.append(f"{field_label(problem.field, lang)}: {text}" if named else text)
+    return "; ".join(reasons)
+
+
+def field_label(field: str, lang: str) -> str:
+    """Return how a field is named to the user: its label in Vietnamese, the raw name in English."""
+    _check_language(lang)
+    if lang == "en":
+        return field
+    for key in _FIELD_LABEL_KEYS:
+        entry = TRANSLATIONS.get(key.format(field=field))
+        if entry is not None:
+            return entry[lang]
+    return _FIELD_WORDS.get(field, field)
+
+
+_FIELD_WORDS: Final = {"geometry": "vị trí"}
+
+
+def _render(code: str, lang: str, params: Mapping[str, object]) -> str:
+    try:
+        template = PROBLEM_MESSAGES[code][lang]
+    except KeyError:
+        msg = f"No message '{code}' in language '{lang}' in the catalogue (hotspots/i18n.py)."
+        raise SchemaError(msg) from None
+    values = {k: _render(v.code, lang, v.params) if isinstance(v, Phrase) else v for k, v in params.items()}
+    return template.format(**values)

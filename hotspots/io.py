@@ -40,6 +40,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from hotspots.config import GEODATA_DIR, WGS84
 from hotspots.errors import Problem, SchemaError, UnreadableFileError, ValidationError
+from hotspots.i18n import Phrase, coded_error, make_problem
 from hotspots.schema import get_layer_schema
 from hotspots.validation import (
     ValidationReport,
@@ -81,12 +82,8 @@ LATITUDE_NAMES: Final = ("lat", "latitude", "vĩ độ", "y", "lat dd", "latitud
 LONGITUDE_NAMES: Final = ("lon", "lng", "long", "longitude", "kinh độ", "x", "lon dd", "longitude dd")
 LAT_LON_NAMES: Final = ("tọa độ", "toạ độ", "coordinates", "coords", "lat lon", "lat lng", "latlon")
 
-_HINTS: Final = {
-    ".xls": " Save the sheet as .xlsx (Excel 2007 or later) and try again.",
-    ".kmz": " A .kmz is a zipped .kml: unzip it (or export as KML) and send the .kml.",
-    ".shp": " Convert the shapefile to GeoPackage (.gpkg) or GeoJSON first.",
-    ".zip": " Unzip it and send the file inside.",
-}
+# Extensions with a hint on how to convert them (message "hint.<extension>" in hotspots.i18n).
+_HINTS: Final = frozenset([".xls", ".kmz", ".shp", ".zip"])
 # KML placemark attributes that are styling or housekeeping, not data.
 _KML_HOUSEKEEPING: Final = frozenset(
     [
@@ -159,11 +156,9 @@ def read_layer_file(
     try:
         size = path.stat().st_size
     except OSError:
-        msg = f"There is no file at {path}."
-        raise UnreadableFileError(msg) from None
+        raise coded_error(UnreadableFileError, "no_file", path=path) from None
     if not path.is_file():
-        msg = f"{path} is a folder, not a file."
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "is_folder", path=path)
     check_file_size(size)
     options = {"layer": layer, "province": province, "communes": communes, "existing": existing}
     return read_layer_bytes(path.read_bytes(), filename=path.name, **options)
@@ -252,9 +247,11 @@ def detect_format(filename: str, head: bytes = b"") -> str:
         sniffed = _sniff_format(head)
         if sniffed is not None:
             return sniffed
-    shown = f"Files ending in '{suffix}'" if suffix else f"The file '{filename}'"
-    msg = f"{shown} cannot be read. Supported formats: {SUPPORTED_FORMATS_TEXT}.{_HINTS.get(suffix, '')}"
-    raise UnreadableFileError(msg)
+    shown = Phrase("file.ending", {"suffix": suffix}) if suffix else Phrase("file.named", {"name": filename})
+    hint = Phrase(f"hint.{suffix}") if suffix in _HINTS else ""
+    raise coded_error(
+        UnreadableFileError, "unsupported_format", shown=shown, formats=SUPPORTED_FORMATS_TEXT, hint=hint
+    )
 
 
 def parse_lat_lon(latitude: object, longitude: object = None) -> tuple[float, float]:
@@ -291,14 +288,18 @@ def parse_lat_lon(latitude: object, longitude: object = None) -> tuple[float, fl
         lat, lon = _parse_coordinate(latitude), _parse_coordinate(longitude)
     problems = []
     for field, value, example in (("latitude", lat, "21.0123"), ("longitude", lon, "107.0456")):
+        name = Phrase(f"word.{field}")
         if value is None:
-            problems.append(Problem(f"the {field} is missing; type it like {example}", field=field))
+            problems.append(make_problem("lat_lon_missing", field=field, name=name, example=example))
         elif not isinstance(value, float) or not math.isfinite(value):
             problems.append(
-                Problem(
-                    f"the {field} {str(value)[:40]!r} is not a coordinate; type degrees like {example}, "
-                    f"{example.replace('.', ',')} or degrees-minutes-seconds like 21°00'44\"N",
+                make_problem(
+                    "lat_lon_invalid",
                     field=field,
+                    name=name,
+                    value=repr(str(value)[:40]),
+                    example=example,
+                    example_comma=example.replace(".", ","),
                 )
             )
     if problems:
@@ -474,12 +475,10 @@ def _read_csv(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Probl
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
     except csv.Error as exc:
-        msg = f"The CSV file cannot be read: {exc}."
-        raise UnreadableFileError(msg) from None
+        raise coded_error(UnreadableFileError, "csv_unreadable", error=exc) from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
-        msg = "The table is empty: there is no heading row and no data."
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "table_empty")
     return _table_features(rows[0], rows[1:]), problems
 
 
@@ -489,8 +488,7 @@ def _read_xlsx(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Prob
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not read
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        msg = f"The file is not a readable Excel .xlsx workbook ({type(exc).__name__})."
-        raise UnreadableFileError(msg) from None
+        raise coded_error(UnreadableFileError, "xlsx_unreadable", error=type(exc).__name__) from None
     try:
         sheet = book.worksheets[0]
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -498,8 +496,7 @@ def _read_xlsx(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Prob
         book.close()
     rows = [row for row in rows if any(not _blank(cell) for cell in row)]
     if not rows:
-        msg = "The first sheet of the workbook is empty: there is no heading row and no data."
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "sheet_empty")
     header = [f"column_{k + 1}" if _blank(cell) else str(cell).strip() for k, cell in enumerate(rows[0])]
     return _table_features(header, rows[1:]), []
 
@@ -508,8 +505,7 @@ def _read_kml(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Probl
     frames = [_read_ogr(data, layer=name) for name in _layer_names(data)]
     frames = [f for f in frames if len(f)]
     if not frames:
-        msg = "The KML file has no placemarks."
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "kml_no_placemarks")
     gdf = pd.concat(frames, ignore_index=True)
     gdf = gdf.drop(columns=[c for c in gdf.columns if c in _KML_HOUSEKEEPING])
     for column in gdf.columns:
@@ -524,11 +520,7 @@ def _read_gpx(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Probl
     names = _layer_names(data)
     gdf = _read_ogr(data, layer="waypoints") if "waypoints" in names else None
     if gdf is None or not len(gdf):
-        msg = (
-            "The GPX file has no waypoints (only tracks or routes). Mark each place as a waypoint "
-            "in the GPS app and export again."
-        )
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "gpx_no_waypoints")
     drop = [c for c in gdf.columns if c in _GPX_TECHNICAL or c.startswith("link")]
     gdf = gdf.drop(columns=drop).dropna(axis=1, how="all")
     return _frame_features(gdf), []
@@ -537,31 +529,19 @@ def _read_gpx(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Probl
 def _read_gpkg(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     names = _layer_names(data)
     if not names:
-        msg = "The GeoPackage has no layers."
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "gpkg_no_layers")
     chosen = next((n for n in names if n == layer), None)
     chosen = chosen or next((n for n in names if layer.lower() in n.lower()), names[0])
     problems: list[Problem] = []
     if len(names) > 1:
-        problems.append(
-            Problem(f"The GeoPackage has {len(names)} layers; layer '{chosen}' was read.", severity="warning")
-        )
+        problems.append(make_problem("gpkg_many_layers", severity="warning", count=len(names), layer=chosen))
     gdf = _read_ogr(data, layer=chosen)
     crs = None if gdf.crs is None else pyproj.CRS(gdf.crs)
     if crs is None:
-        problems.append(
-            Problem(
-                "The GeoPackage layer declares no reference system; it was read as longitude/latitude.",
-                severity="warning",
-            )
-        )
+        problems.append(make_problem("gpkg_no_crs", severity="warning"))
     elif not crs.equals(pyproj.CRS(WGS84), ignore_axis_order=True):
         problems.append(
-            Problem(
-                f"Coordinates were in {crs.to_string()} ({crs.name}) and were converted to "
-                "longitude/latitude (EPSG:4326).",
-                severity="warning",
-            )
+            make_problem("crs_converted", severity="warning", crs=crs.to_string(), crs_name=crs.name)
         )
         gdf = gdf.to_crs(WGS84)
     return _frame_features(gdf), problems
@@ -581,12 +561,7 @@ def _table_features(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> lis
     columns = [unicodedata.normalize("NFC", str(h)).strip() for h in header]
     lat, lon, pair = _coordinate_columns(columns)
     if pair is None and (lat is None or lon is None):
-        msg = (
-            "No latitude/longitude columns found. Name them 'latitude' and 'longitude' (also accepted: "
-            "'vĩ độ'/'kinh độ', 'lat'/'lon'/'lng', 'y'/'x', or one 'tọa độ' column like "
-            f"'21.0123, 107.0456'). Columns found: {', '.join(columns[:20])}."
-        )
-        raise SchemaError(msg)
+        raise coded_error(SchemaError, "no_lat_lon_columns", columns=", ".join(columns[:20]))
     used = {k for k in (lat, lon, pair) if k is not None}
     features = []
     for row in rows:
@@ -693,8 +668,7 @@ def _read_ogr(source: bytes | Path, **options: Any) -> gpd.GeoDataFrame:
             warnings.simplefilter("ignore", RuntimeWarning)
             return pyogrio.read_dataframe(source, **options)
     except pyogrio.errors.DataSourceError as exc:
-        msg = f"The file cannot be read as map data: {exc}"
-        raise UnreadableFileError(msg) from None
+        raise coded_error(UnreadableFileError, "not_map_data", error=exc) from None
 
 
 def _layer_names(data: bytes) -> list[str]:
@@ -703,8 +677,7 @@ def _layer_names(data: bytes) -> list[str]:
             warnings.simplefilter("ignore", RuntimeWarning)
             return [str(name) for name, _ in pyogrio.list_layers(data)]
     except pyogrio.errors.DataSourceError as exc:
-        msg = f"The file cannot be read as map data: {exc}"
-        raise UnreadableFileError(msg) from None
+        raise coded_error(UnreadableFileError, "not_map_data", error=exc) from None
 
 
 def _sniff_format(head: bytes) -> str | None:

@@ -65,7 +65,8 @@ from sqlalchemy.engine import make_url
 
 from hotspots import migrations
 from hotspots.config import DATA_DIR, GEODATA_DIR, MAX_TEXT_LENGTH, NEAR_DUPLICATE_M, WGS84
-from hotspots.errors import Problem, SchemaError, StoreError, ValidationError
+from hotspots.errors import SchemaError, StoreError, ValidationError
+from hotspots.i18n import Phrase, coded_error, make_problem
 from hotspots.io import file_sha256, load_geodata_layer, read_layer_file
 from hotspots.migrations import features, history, imports, inspections, risk_points, sequences
 from hotspots.schema import (
@@ -387,21 +388,14 @@ class Store:
         user = _require_user(user)
         props = dict(properties)
         if props.get("status") not in (None, "", "pending"):
-            msg = (
-                f"New risk points start as 'pending' (got '{props['status']}'); change the status afterwards."
-            )
-            raise StoreError(msg)
+            raise coded_error(StoreError, "new_point_not_pending", status=props["status"])
         props["status"] = "pending"
         lon, lat = _coordinates(lon, lat)
 
         def work(conn: sa.Connection) -> str:
             given = _clean_id(props.get(RISK_POINTS.id_field))
             if given is not None and _find_point(conn, given) is not None:
-                problem = Problem(
-                    f"Id '{given}' is already used by another risk point; leave it empty to get a new one.",
-                    feature_id=given,
-                    field=RISK_POINTS.id_field,
-                )
+                problem = make_problem("id_taken", feature_id=given, field=RISK_POINTS.id_field, id=given)
                 raise ValidationError([problem])
             point_id = given or _allocate_ids(conn, RISK_POINTS, 1)[0]
             candidate = _feature({**props, RISK_POINTS.id_field: point_id}, Point(lon, lat))
@@ -507,8 +501,9 @@ class Store:
         """
         user = _require_user(user)
         if status not in POINT_STATUSES:
-            msg = f"Unknown status '{status}'; statuses are: {', '.join(POINT_STATUSES)}."
-            raise SchemaError(msg)
+            raise coded_error(
+                SchemaError, "unknown_status", status=status, statuses=", ".join(POINT_STATUSES)
+            )
         reason = _bounded_text(reason, "reason")
 
         def work(conn: sa.Connection) -> None:
@@ -516,9 +511,9 @@ class Store:
             old = current["status"]
             allowed = STATUS_TRANSITIONS[old]
             if status not in allowed:
-                options = ", ".join(f"'{s}'" for s in allowed) if allowed else "none (it is final)"
-                msg = f"Cannot change {point_id} from '{old}' to '{status}'. Allowed from '{old}': {options}."
-                raise StoreError(msg)
+                options = ", ".join(f"'{s}'" for s in allowed) if allowed else Phrase("status.final_none")
+                params = {"point_id": point_id, "old": old, "status": status, "options": options}
+                raise coded_error(StoreError, "status_change_forbidden", **params)
             now = _now()
             _update_point(conn, current, {"status": status}, now=now, user=user)
             _log(
@@ -1115,10 +1110,10 @@ def _point_row(conn: sa.Connection, point_id: str) -> dict:
 
 
 def _unknown_feature(layer: str, feature_id: str) -> StoreError:
-    what = "risk point" if layer == _RISK else f"feature of layer '{layer}'"
     example = _format_id(LAYERS[layer].id_prefix, 1)
-    msg = f"There is no {what} with id '{feature_id}' in the store (ids look like {example})."
-    return StoreError(msg)
+    if layer == _RISK:
+        return coded_error(StoreError, "unknown_point", id=feature_id, example=example)
+    return coded_error(StoreError, "unknown_feature", layer=layer, id=feature_id, example=example)
 
 
 def _is_empty(conn: sa.Connection) -> bool:
@@ -1275,8 +1270,7 @@ def _merge_reports(
         rejected = rejected.sort_values("source_index").reset_index(drop=True)
         valid = valid[~valid["source_index"].isin(later["source_index"])].reset_index(drop=True)
     if skipped:
-        message = f"{skipped} feature(s) are already in the store (same id, or same name and place); skipped."
-        problems.append(Problem(message, severity="warning"))
+        problems.append(make_problem("already_in_store", severity="warning", count=skipped))
     problems.sort(key=lambda p: -1 if p.index is None else p.index)
     return ValidationReport(layer=first.layer, valid=valid, problems=tuple(problems), rejected=rejected)
 
@@ -1529,10 +1523,7 @@ def _coordinates(lon: Any, lat: Any) -> tuple[float, float]:
     except (TypeError, ValueError):
         x = y = math.nan
     if not (math.isfinite(x) and math.isfinite(y)):
-        problem = Problem(
-            f"Coordinates must be numbers in degrees (longitude, latitude); got {lon!r}, {lat!r}.",
-            field="geometry",
-        )
+        problem = make_problem("coordinates_not_numbers", field="geometry", lon=repr(lon), lat=repr(lat))
         raise ValidationError([problem])
     return x, y
 
@@ -1540,16 +1531,15 @@ def _coordinates(lon: Any, lat: Any) -> tuple[float, float]:
 def _require_user(user: str) -> str:
     text = str(user or "").strip()
     if not text:
-        msg = "Say who makes the change (user): the history records it."
-        raise StoreError(msg)
+        raise coded_error(StoreError, "user_required")
     return _bounded_text(text, "user")
 
 
 def _bounded_text(text: str, label: str) -> str:
     text = str(text or "")
     if len(text) > MAX_TEXT_LENGTH:
-        msg = f"The {label} is {len(text)} characters long; at most {MAX_TEXT_LENGTH} are accepted."
-        raise StoreError(msg)
+        params = {"label": label, "length": len(text), "limit": MAX_TEXT_LENGTH}
+        raise coded_error(StoreError, "text_too_long_store", **params)
     return text
 
 
@@ -1566,24 +1556,23 @@ def _inspection_fields(
     else:
         with contextlib.suppress(ValueError):
             day = date.fromisoformat(str(inspected_on).strip())
+    where = {"feature_id": point_id}
     if day is None:
         problems.append(
-            Problem(f"'{inspected_on}' is not a date; write it as YYYY-MM-DD.", field="inspected_on")
+            make_problem("inspection_bad_date", field="inspected_on", value=inspected_on, **where)
         )
     elif day > datetime.now(UTC).date() + timedelta(days=1):
-        problems.append(Problem(f"{day.isoformat()} is in the future.", field="inspected_on"))
+        problems.append(make_problem("date_in_future", field="inspected_on", day=day.isoformat(), **where))
     texts = {"inspector": inspector, "findings": findings, "mitigations": mitigations}
     for label, text in texts.items():
         text = str(text or "").strip()
         texts[label] = text
         if not text and label != "mitigations":
-            problems.append(
-                Problem(f"Say {'who inspected' if label == 'inspector' else 'what was found'}.", field=label)
-            )
+            code = "say_who_inspected" if label == "inspector" else "say_what_found"
+            problems.append(make_problem(code, field=label, **where))
         if len(text) > MAX_TEXT_LENGTH:
-            problems.append(Problem(f"At most {MAX_TEXT_LENGTH} characters are accepted.", field=label))
+            problems.append(make_problem("at_most_chars", field=label, limit=MAX_TEXT_LENGTH, **where))
     if problems:
-        problems = [Problem(p.message, feature_id=point_id, field=p.field) for p in problems]
         raise ValidationError(problems, summary=f"The inspection of {point_id} was not recorded")
     return day, texts
 

@@ -41,6 +41,7 @@ from hotspots.config import (
     WGS84,
 )
 from hotspots.errors import Problem, UnreadableFileError, ValidationError
+from hotspots.i18n import Phrase, coded_error, make_problem
 from hotspots.schema import Field, LayerSchema, get_layer_schema
 
 #: Vietnamese (and a few English) words accepted for enum values, per canonical value.
@@ -151,7 +152,9 @@ _KEY_SEPARATORS = re.compile(r"[\s_\-]+")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _LIST_SEPARATORS = re.compile(r"[;,]")
-_NO_PROBLEMS: Final[tuple[tuple[str, str], ...]] = ()
+#: One problem found by a value normaliser: (severity, message code, message values).
+_Issue = tuple[str, str, dict[str, Any]]
+_NO_PROBLEMS: Final[tuple[_Issue, ...]] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -350,26 +353,17 @@ def parse_json(data: bytes | bytearray | memoryview | str) -> tuple[Any, list[Pr
         check_file_size(len(raw))
         text, problems = decode_text(raw)
     if not text.strip():
-        msg = "The file is empty: there is nothing to read."
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "file_empty")
     depth = json_nesting_depth(text)
     if depth > MAX_JSON_DEPTH:
-        msg = (
-            f"The file is nested {depth} levels deep (brackets inside brackets); the limit is "
-            f"{MAX_JSON_DEPTH}. It is not a map file we can read."
-        )
-        raise UnreadableFileError(msg)
+        raise coded_error(UnreadableFileError, "json_too_deep", depth=depth, limit=MAX_JSON_DEPTH)
     try:
         return json.loads(text), problems
     except json.JSONDecodeError as exc:
-        msg = (
-            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
-            "Look for a missing comma, quote or bracket there."
-        )
-        raise UnreadableFileError(msg) from None
+        params = {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
+        raise coded_error(UnreadableFileError, "json_invalid_at", **params) from None
     except (ValueError, RecursionError) as exc:
-        msg = f"The file is not valid JSON: {exc}."
-        raise UnreadableFileError(msg) from None
+        raise coded_error(UnreadableFileError, "json_invalid", error=exc) from None
 
 
 def decode_text(raw: bytes) -> tuple[str, list[Problem]]:
@@ -406,12 +400,7 @@ def decode_text(raw: bytes) -> tuple[str, list[Problem]]:
     if len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
         return _decode_or_refuse(raw, "utf-16-be"), []
     text = unicodedata.normalize("NFC", _decode_or_refuse(raw, "cp1258"))
-    warning = Problem(
-        "The file was not saved as UTF-8: it was read as Windows-1258 (legacy Vietnamese) and "
-        "converted. Check that the diacritics look right, and save as UTF-8 next time.",
-        severity="warning",
-    )
-    return text, [warning]
+    return text, [make_problem("not_utf8", severity="warning")]
 
 
 def check_file_size(n_bytes: int) -> None:
@@ -423,11 +412,8 @@ def check_file_size(n_bytes: int) -> None:
         With the size and the limit in MB.
     """
     if n_bytes > MAX_FILE_BYTES:
-        msg = (
-            f"The file is {n_bytes / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_FILE_BYTES / 1024 / 1024:g} MB. Split it into smaller files."
-        )
-        raise UnreadableFileError(msg)
+        size_mb, limit_mb = n_bytes / 1024 / 1024, MAX_FILE_BYTES / 1024 / 1024
+        raise coded_error(UnreadableFileError, "file_too_large", size_mb=size_mb, limit_mb=limit_mb)
 
 
 def json_nesting_depth(text: str) -> int:
@@ -528,18 +514,23 @@ class _Log:
     def file_errors(self) -> list[Problem]:
         return [p for p in self.problems if p.index is None and p.severity == "error"]
 
-    def add(self, severity: str, message: str, index: Any, fid: str | None, field: str | None) -> None:
+    def add(
+        self, severity: str, code: str, index: Any, fid: str | None, field: str | None, **params: Any
+    ) -> None:
+        """Record the problem ``code`` of the catalogue (hotspots.i18n), filled with ``params``."""
         index = None if index is None else int(index)
-        self.problems.append(Problem(message, index=index, feature_id=fid, field=field, severity=severity))
+        problem = make_problem(code, index=index, feature_id=fid, field=field, severity=severity, **params)
+        self.problems.append(problem)
         if severity == "error" and index is not None:
             self.bad.add(index)
-            self.reasons.setdefault(index, []).append(f"{field}: {message}" if field else message)
+            text = problem.message
+            self.reasons.setdefault(index, []).append(f"{field}: {text}" if field else text)
 
-    def file_warning(self, message: str, field: str | None = None) -> None:
-        self.add("warning", message, None, None, field)
+    def file_warning(self, code: str, field: str | None = None, **params: Any) -> None:
+        self.add("warning", code, None, None, field, **params)
 
-    def file_error(self, message: str, field: str | None = None) -> None:
-        self.add("error", message, None, None, field)
+    def file_error(self, code: str, field: str | None = None, **params: Any) -> None:
+        self.add("error", code, None, None, field, **params)
 
     def sorted(self) -> tuple[Problem, ...]:
         return tuple(sorted(self.problems, key=lambda p: -1 if p.index is None else p.index))
@@ -551,7 +542,7 @@ class _Rules:
 
     schema: LayerSchema
     key_to_field: dict[str, str]
-    normalisers: dict[str, Callable[[Any], tuple[Any, tuple[tuple[str, str], ...]]]]
+    normalisers: dict[str, Callable[[Any], tuple[Any, tuple[_Issue, ...]]]]
 
 
 @dataclass
@@ -581,7 +572,7 @@ def _validate(
     if features is None:
         features = []
     elif not features:
-        log.file_error("There are no features to check: the file holds an empty list.")
+        log.file_error("no_features")
     transformer = _source_transformer(crs, log)
     parsed = _parse_all(features, _rules(schema.name), log)
     if log.file_errors:
@@ -603,43 +594,21 @@ def _validate(
 def _unwrap_geojson(data: Any) -> tuple[list[Any] | None, Any, list[Problem]]:
     """Find the features (and a legacy ``crs`` member) in parsed GeoJSON."""
     if isinstance(data, list):
-        warning = Problem(
-            "The file is a JSON list, not a FeatureCollection; each item was read as a feature.",
-            severity="warning",
-        )
-        return data, None, [warning]
+        return data, None, [make_problem("json_list", severity="warning")]
     if not isinstance(data, dict):
-        kind = type(data).__name__
-        msg = (
-            f"The file is JSON but not GeoJSON (it holds a single {kind}); expected a "
-            'FeatureCollection: {"type": "FeatureCollection", "features": [...]}.'
-        )
-        return None, None, [Problem(msg)]
+        return None, None, [make_problem("json_not_geojson", kind=type(data).__name__)]
     kind = data.get("type")
     declared_crs = data.get("crs")
     if kind == "Feature":
-        warning = Problem(
-            "The file is a single Feature, not a FeatureCollection; it was read as a collection "
-            "of one feature.",
-            severity="warning",
-        )
-        return [data], declared_crs, [warning]
+        return [data], declared_crs, [make_problem("single_feature", severity="warning")]
     if isinstance(kind, str) and kind in _GEOMETRY_TYPES:
-        warning = Problem(
-            f"The file is a bare {kind} geometry, not a FeatureCollection; it was wrapped in a "
-            "feature without properties.",
-            severity="warning",
-        )
+        warning = make_problem("bare_geometry_file", severity="warning", kind=kind)
         feature = {"type": "Feature", "geometry": data, "properties": {}}
         return [feature], declared_crs, [warning]
     features = data.get("features")
     if not isinstance(features, list):
-        shown = _show(kind) if kind is not None else "no type"
-        msg = (
-            f"The file is JSON but not a GeoJSON FeatureCollection (type: {shown}); expected "
-            '{"type": "FeatureCollection", "features": [...]}.'
-        )
-        return None, None, [Problem(msg)]
+        shown = _show(kind) if kind is not None else Phrase("kind.no_type")
+        return None, None, [make_problem("not_feature_collection", shown=shown)]
     return features, declared_crs, []
 
 
@@ -653,20 +622,11 @@ def _source_transformer(crs: Any, log: _Log) -> pyproj.Transformer | None:
     except pyproj.exceptions.CRSError:
         source = None
     if source is None:
-        log.file_error(
-            f"The coordinates are in the reference system {_show(name if name else crs)}, which is not "
-            "known, so the points cannot be placed on the map. Use longitude/latitude (EPSG:4326), "
-            "or declare a known system such as EPSG:32648 (UTM 48N) or EPSG:3405 (VN-2000 / UTM 48N).",
-            field="crs",
-        )
+        log.file_error("unknown_crs", field="crs", crs=_show(name if name else crs))
         return None
     if _is_wgs84(source):
         return None
-    log.file_warning(
-        f"Coordinates were in {source.to_string()} ({source.name}) and were converted to "
-        "longitude/latitude (EPSG:4326).",
-        field="crs",
-    )
+    log.file_warning("crs_converted", field="crs", crs=source.to_string(), crs_name=source.name)
     return _transformer(source.to_wkt(), WGS84)
 
 
@@ -706,8 +666,8 @@ def _parse_all(features: list[Any], rules: _Rules, log: _Log) -> _Parsed:
             given[rules.schema.id_field] = fid  # the GeoJSON "id" member stands in for the id property
         parsed.ids[i] = fid
         parsed.raw_properties[i] = props
-        for severity, message, field in feature_problems:
-            log.add(severity, message, i, fid, field)
+        for severity, code, params in feature_problems:
+            log.add(severity, code, i, fid, None, **params)
         parsed.records[i] = _normalise_properties(given, rules, i, fid, log)
         parsed.extras[i] = extras
         result = _parse_geometry(geometry, rules.schema, i, fid, log)
@@ -723,23 +683,21 @@ def _parse_all(features: list[Any], rules: _Rules, log: _Log) -> _Parsed:
     return parsed
 
 
-def _split_feature(feature: Any) -> tuple[Any, dict[str, Any], Any, list[tuple[str, str, str | None]]]:
+def _split_feature(feature: Any) -> tuple[Any, dict[str, Any], Any, list[_Issue]]:
     """Return (feature, properties, geometry, problems) for one item of the feature list."""
-    problems: list[tuple[str, str, str | None]] = []
+    problems: list[_Issue] = []
     if not isinstance(feature, dict):
-        problems.append(("error", f"is not a GeoJSON Feature object (found {_kind(feature)})", None))
+        problems.append(("error", "not_a_feature", {"kind": _kind(feature)}))
         return {}, {}, None, problems
     kind = feature.get("type")
     if isinstance(kind, str) and kind in _GEOMETRY_DEPTH and "geometry" not in feature:
-        problems.append(("warning", f"is a bare {kind} geometry; it was wrapped in a feature", None))
+        problems.append(("warning", "bare_geometry_feature", {"kind": kind}))
         return {}, {}, feature, problems
     props = feature.get("properties")
     if props is None:
         props = {}
     elif not isinstance(props, dict):
-        problems.append(
-            ("error", f"'properties' must be an object of names and values, not {_kind(props)}", None)
-        )
+        problems.append(("error", "bad_properties", {"kind": _kind(props)}))
         props = {}
     return feature, props, feature.get("geometry"), problems
 
@@ -780,12 +738,12 @@ def _normalise_properties(
         value = given.get(f.name)
         if _is_missing(value):
             if f.required and f.default is None:
-                log.add("error", f"required field '{f.name}' is missing or empty", index, fid, f.name)
+                log.add("error", "required_missing", index, fid, f.name, name=f.name)
             record[f.name] = _default(f)
             continue
         value, problems = rules.normalisers[f.name](value)
-        for severity, message in problems:
-            log.add(severity, message, index, fid, f.name)
+        for severity, code, params in problems:
+            log.add(severity, code, index, fid, f.name, **params)
         record[f.name] = value
     return record
 
@@ -831,46 +789,50 @@ def _parse_geometry(raw: Any, schema: LayerSchema, index: int, fid: str | None, 
     when the geometry is rejected (the problems are logged).
     """
     if raw is None:
-        log.add("error", "has no location: the geometry is null", index, fid, "geometry")
+        log.add("error", "geometry_null", index, fid, "geometry")
         return None
     if not isinstance(raw, dict):
-        log.add("error", f"the geometry must be a GeoJSON object, not {_kind(raw)}", index, fid, "geometry")
+        log.add("error", "geometry_not_object", index, fid, "geometry", kind=_kind(raw))
         return None
     kind = raw.get("type")
     if not isinstance(kind, str) or kind not in _GEOMETRY_TYPES:
-        msg = (
-            f"geometry type {_show(kind)} is not a GeoJSON geometry type; "
-            f"this layer takes {' or '.join(schema.geometry_types)}"
+        accepted = " or ".join(schema.geometry_types)
+        log.add(
+            "error", "unknown_geometry_type", index, fid, "geometry", shown=_show(kind), accepted=accepted
         )
-        log.add("error", msg, index, fid, "geometry")
         return None
     single_point = kind == "MultiPoint" and schema.is_point_layer
     if kind not in schema.geometry_types and not single_point:
-        msg = (
-            f"the geometry is a {kind}, but layer '{schema.name}' takes "
-            f"{' or '.join(schema.geometry_types)} only"
+        accepted = " or ".join(schema.geometry_types)
+        log.add(
+            "error",
+            "wrong_geometry_type",
+            index,
+            fid,
+            "geometry",
+            kind=kind,
+            layer=schema.name,
+            accepted=accepted,
         )
-        log.add("error", msg, index, fid, "geometry")
         return None
-    notes: dict[str, str] = {}
+    notes: dict[str, tuple[str, dict[str, Any]]] = {}
     coords = _clean_coordinates(raw.get("coordinates"), _GEOMETRY_DEPTH[kind], notes)
-    for message, severity in notes.items():
-        log.add(severity, message, index, fid, "geometry")
-    if coords is None or any(s == "error" for s in notes.values()):
+    for code, (severity, params) in notes.items():
+        log.add(severity, code, index, fid, "geometry", **params)
+    if coords is None or any(severity == "error" for severity, _ in notes.values()):
         return None
     if single_point:
         if len(coords) != 1:
-            msg = f"the geometry is a MultiPoint of {len(coords)} points; this layer takes one Point each"
-            log.add("error", msg, index, fid, "geometry")
+            log.add("error", "multipoint_many", index, fid, "geometry", count=len(coords))
             return None
-        log.add("warning", "a MultiPoint of one point was read as a Point", index, fid, "geometry")
+        log.add("warning", "multipoint_one", index, fid, "geometry")
         coords, kind = coords[0], "Point"
     if kind == "Point":
         return coords[0], coords[1]
     return _build_shape(kind, coords, index, fid, log)
 
 
-def _clean_coordinates(value: Any, depth: int, notes: dict[str, str]) -> Any:
+def _clean_coordinates(value: Any, depth: int, notes: dict[str, tuple[str, dict[str, Any]]]) -> Any:
     """Check coordinates nested ``depth`` lists deep; numbers become floats, heights are dropped.
 
     The depth comes from the geometry type (at most 3), so hostile nesting cannot recurse deeply.
@@ -878,7 +840,7 @@ def _clean_coordinates(value: Any, depth: int, notes: dict[str, str]) -> Any:
     if depth == 0:
         return _clean_position(value, notes)
     if not isinstance(value, list | tuple) or not value:
-        notes["the coordinates are missing or not nested as the geometry type requires"] = "error"
+        notes["coordinates_not_nested"] = ("error", {})
         return None
     out = []
     for item in value:
@@ -889,40 +851,38 @@ def _clean_coordinates(value: Any, depth: int, notes: dict[str, str]) -> Any:
     return out
 
 
-def _clean_position(value: Any, notes: dict[str, str]) -> tuple[float, float] | None:
+def _clean_position(value: Any, notes: dict[str, tuple[str, dict[str, Any]]]) -> tuple[float, float] | None:
     if not isinstance(value, list | tuple) or len(value) < 2:
-        notes["a position needs two numbers, longitude then latitude"] = "error"
+        notes["position_needs_two"] = ("error", {})
         return None
     numbers_: list[float] = []
     for item in value[:2]:
         if type(item) is float or type(item) is int:
             number = float(item)
         elif item is None:
-            notes["a coordinate is missing (empty)"] = "error"
+            notes["coordinate_missing"] = ("error", {})
             return None
         elif isinstance(item, bool) or not isinstance(item, numbers.Real | str):
-            notes[f"coordinate {_show(item)} is not a number"] = "error"
+            notes["coordinate_not_number"] = ("error", {"value": _show(item)})
             return None
         elif isinstance(item, str):
             try:
                 number = float(item.strip())
             except ValueError:
-                notes[f"coordinate {_show(item)} is not a number"] = "error"
+                notes["coordinate_not_number"] = ("error", {"value": _show(item)})
                 return None
-            notes["coordinates were written as text; they were converted to numbers"] = "warning"
+            notes["coordinates_as_text"] = ("warning", {})
         else:
             number = float(item)
         if math.isnan(number):
-            notes["a coordinate is NaN (not a number)"] = "error"
+            notes["coordinate_nan"] = ("error", {})
             return None
         if math.isinf(number):
-            notes["a coordinate is infinite"] = "error"
+            notes["coordinate_infinite"] = ("error", {})
             return None
         numbers_.append(number)
     if len(value) > 2:
-        notes["height dropped: the coordinates had a third value (height), which the map does not use"] = (
-            "warning"
-        )
+        notes["height_dropped"] = ("warning", {})
     return numbers_[0], numbers_[1]
 
 
@@ -930,20 +890,17 @@ def _build_shape(kind: str, coords: Any, index: int, fid: str | None, log: _Log)
     try:
         geom = shapely.geometry.shape({"type": kind, "coordinates": coords})
     except (ValueError, TypeError, shapely.errors.GEOSException):
-        msg = f"the {kind} cannot be drawn: a ring needs at least 4 positions and a line at least 2"
-        log.add("error", msg, index, fid, "geometry")
+        log.add("error", "shape_cannot_draw", index, fid, "geometry", kind=kind)
         return None
     if geom.is_empty:
-        log.add("error", f"the {kind} is empty", index, fid, "geometry")
+        log.add("error", "shape_empty", index, fid, "geometry", kind=kind)
         return None
     if not geom.is_valid and kind in ("Polygon", "MultiPolygon"):
         repaired = shapely.make_valid(geom, method="structure", keep_collapsed=False)
         if repaired.is_empty:
-            log.add(
-                "error", f"the {kind} has no area (its outline folds onto itself)", index, fid, "geometry"
-            )
+            log.add("error", "shape_no_area", index, fid, "geometry", kind=kind)
             return None
-        log.add("warning", "the outline crossed itself and was repaired", index, fid, "geometry")
+        log.add("warning", "outline_repaired", index, fid, "geometry")
         return repaired
     return geom
 
@@ -961,10 +918,7 @@ def _check_places(
     if schema.name != "province" and province is None:
         province = _default_province()
         if province is None:
-            log.file_warning(
-                "No province outline is available, so nobody checked that the features lie inside "
-                "the province."
-            )
+            log.file_warning("no_province_outline")
     check_province = schema.name != "province" and province is not None and not province.is_empty
     near = np.zeros(ok.size, dtype=bool)
     swapped = np.zeros(ok.size, dtype=bool)
@@ -993,31 +947,21 @@ def _check_places(
         i = ok[j]
         parsed.geometry_ok[i] = False
         fid = parsed.ids[i]
-        x, y = shapely.get_coordinates(parsed.geoms[i])[0]
+        x, y = (float(c) for c in shapely.get_coordinates(parsed.geoms[i])[0])
+        params: dict[str, Any] = {"x": x, "y": y}
         if swapped[j]:
-            msg = (
-                f"latitude and longitude look swapped: ({x:.8g}, {y:.8g}) is far away, but "
-                f"({y:.8g}, {x:.8g}) lies inside the province. GeoJSON lists longitude first; swap "
-                "the two values (or columns)."
-            )
+            code = "swapped"
         elif metres[j]:
-            msg = (
-                f"coordinates ({x:.8g}, {y:.8g}) are not longitude/latitude: these look like metres "
-                "(projected coordinates); say which CRS, e.g. EPSG:32648 (UTM 48N) or EPSG:3405 "
-                "(VN-2000), or convert them to longitude/latitude"
-            )
+            code = "projected_coordinates"
         elif not in_range[j]:
-            msg = (
-                f"latitude {y:g} is impossible (it must be between -90 and 90); are latitude and "
-                "longitude swapped? GeoJSON lists longitude first"
-            )
+            code, params = "impossible_latitude", {"y": y}
+        elif np.isfinite(distance_km[j]):
+            code = "outside_province"
+            params.update(distance_km=float(distance_km[j]), tolerance_m=tolerance_m)
         else:
-            away = f"{distance_km[j]:.1f} km" if np.isfinite(distance_km[j]) else "very far"
-            msg = (
-                f"lies {away} outside the province (only {tolerance_m:g} m is allowed, for the "
-                f"coast); check the coordinates ({x:.8g}, {y:.8g})"
-            )
-        log.add("error", msg, int(i), fid, "geometry")
+            code = "outside_province_far"
+            params.update(tolerance_m=tolerance_m)
+        log.add("error", code, int(i), fid, "geometry", **params)
 
 
 def _in_degree_range(bounds: np.ndarray) -> np.ndarray:
@@ -1059,8 +1003,9 @@ def _check_near_duplicates(
         found.setdefault(int(j), (int(k), float(d)))
     for j, (k, d) in sorted(found.items()):
         i, other = int(ok[j]), int(ok[k])
-        who = f"feature #{other + 1}" + (f" (id {parsed.ids[other]})" if parsed.ids[other] else "")
-        log.add("error", _near_message(d, who), i, parsed.ids[i], "geometry")
+        other_id = parsed.ids[other]
+        who = Phrase("who.feature_id", {"number": other + 1, "id": other_id}) if other_id else None
+        _log_near(log, d, who or Phrase("who.feature", {"number": other + 1}), i, parsed.ids[i])
     if existing is not None and len(existing):
         _check_near_existing(parsed, ok, metric, existing, id_field, log)
 
@@ -1084,17 +1029,17 @@ def _check_near_existing(
             continue
         reported.add(int(j))
         stored_id = stored_ids[usable[k]] if stored_ids is not None else None
-        who = "a stored point" + (f" (id {stored_id})" if stored_id else "")
+        who = Phrase("who.stored_id", {"id": stored_id}) if stored_id else Phrase("who.stored")
         i = int(ok[j])
-        log.add("error", _near_message(float(d), who), i, parsed.ids[i], "geometry")
+        _log_near(log, float(d), who, i, parsed.ids[i])
 
 
-def _near_message(distance_m: float, who: str) -> str:
+def _log_near(log: _Log, distance_m: float, who: Phrase, index: int, fid: str | None) -> None:
     if distance_m < 0.05:
-        return f"is at exactly the same place as {who}: probably the same place entered twice"
-    return (
-        f"is only {distance_m:.1f} m from {who}: probably the same place entered twice "
-        f"(points must be at least {NEAR_DUPLICATE_M:g} m apart)"
+        log.add("error", "same_place", index, fid, "geometry", who=who)
+        return
+    log.add(
+        "error", "too_close", index, fid, "geometry", distance_m=distance_m, who=who, min_m=NEAR_DUPLICATE_M
     )
 
 
@@ -1108,13 +1053,11 @@ def _check_ids(parsed: _Parsed, *, schema: LayerSchema, existing: gpd.GeoDataFra
         if not isinstance(fid, str) or not fid:
             continue
         if fid in first_seen:
-            msg = f"id {fid} is used more than once: feature #{first_seen[fid] + 1} has it too"
-            log.add("error", msg, i, fid, schema.id_field)
+            log.add("error", "duplicate_id", i, fid, schema.id_field, id=fid, other=first_seen[fid] + 1)
         else:
             first_seen[fid] = i
         if fid in stored:
-            msg = f"id {fid} is already used by a stored feature; give this one a new id"
-            log.add("error", msg, i, fid, schema.id_field)
+            log.add("error", "id_already_stored", i, fid, schema.id_field, id=fid)
 
 
 def _check_communes(parsed: _Parsed, *, communes: gpd.GeoDataFrame, tolerance_m: float, log: _Log) -> None:
@@ -1133,11 +1076,8 @@ def _check_communes(parsed: _Parsed, *, communes: gpd.GeoDataFrame, tolerance_m:
                 missing.append(i)
         elif commune_id not in known:
             examples = ", ".join(f"{c} ({n})" for c, n in list(zip(ids, names, strict=True))[:5])
-            msg = (
-                f"commune_id {_show(commune_id)} is not one of the {len(known)} communes on the map "
-                f"(for example {examples}); leave it empty to fill it from the map"
-            )
-            log.add("error", msg, i, parsed.ids[i], "commune_id")
+            params = {"value": _show(commune_id), "count": len(known), "examples": examples}
+            log.add("error", "unknown_commune", i, parsed.ids[i], "commune_id", **params)
     if not missing:
         return
     rows = np.array(missing)
@@ -1156,12 +1096,10 @@ def _check_communes(parsed: _Parsed, *, communes: gpd.GeoDataFrame, tolerance_m:
     for i, k in zip(rows.tolist(), found.tolist(), strict=True):
         fid = parsed.ids[i]
         if k < 0:
-            msg = "commune_id is missing and the place lies in no commune on the map"
-            log.add("warning", msg, i, fid, "commune_id")
+            log.add("warning", "no_commune_found", i, fid, "commune_id")
             continue
         parsed.records[i]["commune_id"] = ids[k]
-        msg = f"commune_id was missing; filled from the map: {ids[k]} ({names[k]})"
-        log.add("warning", msg, i, fid, "commune_id")
+        log.add("warning", "commune_filled", i, fid, "commune_id", commune_id=ids[k], name=names[k])
 
 
 def _check_date_order(parsed: _Parsed, *, schema: LayerSchema, log: _Log) -> None:
@@ -1170,7 +1108,7 @@ def _check_date_order(parsed: _Parsed, *, schema: LayerSchema, log: _Log) -> Non
     for i, record in enumerate(parsed.records):
         start, end = record.get("start_date"), record.get("end_date")
         if isinstance(start, str) and isinstance(end, str) and end < start:
-            log.add("error", f"end_date {end} is before start_date {start}", i, parsed.ids[i], "end_date")
+            log.add("error", "end_before_start", i, parsed.ids[i], "end_date", end=end, start=start)
 
 
 def _report(parsed: _Parsed, *, schema: LayerSchema, log: _Log) -> ValidationReport:
@@ -1228,7 +1166,7 @@ def _rejected_frame(parsed: _Parsed, bad: np.ndarray, log: _Log, file_errors: li
 # Private helpers: values
 
 
-def _normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[tuple[str, str], ...]]]:
+def _normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[_Issue, ...]]]:
     if f.kind == "enum":
         return _enum_normaliser(f)
     if f.kind == "list":
@@ -1238,57 +1176,55 @@ def _normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[tuple[str, str], .
         return simple
     minimum = f.minimum
 
-    def bounded(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    def bounded(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
         number, problems = simple(value)
         if number is not None and number < minimum:
-            return None, (("error", f"must be at least {minimum:g} (got {number:g})"),)
+            return None, (("error", "below_minimum", {"minimum": minimum, "value": number}),)
         return number, problems
 
     return bounded
 
 
-def _text(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+def _text(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
     if type(value) is not str and isinstance(value, numbers.Real) and not isinstance(value, bool):
         value = str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str):
-        return None, (("error", f"must be text, not {_kind(value)}"),)
+        return None, (("error", "not_text", {"kind": _kind(value)}),)
     text = unicodedata.normalize("NFC", value).strip()
     if len(text) > MAX_TEXT_LENGTH:
-        return None, (("error", f"is {len(text):,} characters long; the limit is {MAX_TEXT_LENGTH:,}"),)
-    problems: list[tuple[str, str]] = []
+        return None, (("error", "text_too_long", {"length": len(text), "limit": MAX_TEXT_LENGTH}),)
+    problems: list[_Issue] = []
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
-        problems.append(("warning", "invisible control characters were removed"))
+        problems.append(("warning", "control_chars", {}))
     if _HTML.search(text):
-        problems.append(
-            ("warning", "looks like HTML or a script; it is kept as plain text (shown as typed, never run)")
-        )
+        problems.append(("warning", "html_like", {}))
     return text, tuple(problems) or _NO_PROBLEMS
 
 
-def _enum_normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[tuple[str, str], ...]]]:
+def _enum_normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[_Issue, ...]]]:
     lookup = _label_lookup(f.allowed)
     hint = _labels_hint(f.allowed)
 
-    def normalise(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    def normalise(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
         if isinstance(value, str):
             found = _lookup(value, lookup)
             if found is not None:
                 return found, _NO_PROBLEMS
-        msg = f"{_show(value)} is not an allowed value; allowed: {', '.join(f.allowed)}{hint}"
-        return None, (("error", msg),)
+        params = {"value": _show(value), "allowed": ", ".join(f.allowed), "hint": hint}
+        return None, (("error", "not_allowed", params),)
 
     return normalise
 
 
-def _list_normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[tuple[str, str], ...]]]:
+def _list_normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[_Issue, ...]]]:
     lookup = _label_lookup(f.allowed) if f.allowed else {}
     hint = _labels_hint(f.allowed)
 
-    def normalise(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    def normalise(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
         items = _as_items(value)
         if items is None:
-            return None, (("error", f"must be a list or text like 'a; b', not {_kind(value)}"),)
+            return None, (("error", "not_list", {"kind": _kind(value)}),)
         out: list[str] = []
         unknown: list[str] = []
         for item in items:
@@ -1301,8 +1237,8 @@ def _list_normaliser(f: Field) -> Callable[[Any], tuple[Any, tuple[tuple[str, st
             elif found and found not in out:
                 out.append(found)
         if unknown:
-            msg = f"{', '.join(unknown)} not allowed; allowed: {', '.join(f.allowed)}{hint}"
-            return None, (("error", msg),)
+            params = {"items": ", ".join(unknown), "allowed": ", ".join(f.allowed), "hint": hint}
+            return None, (("error", "items_not_allowed", params),)
         return out, _NO_PROBLEMS
 
     return normalise
@@ -1324,13 +1260,13 @@ def _as_items(value: Any) -> list[Any] | None:
     return [part for part in _LIST_SEPARATORS.split(text) if part.strip()]
 
 
-def _date(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+def _date(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%Y-%m-%d") if isinstance(
             value, dt.datetime
         ) else value.isoformat(), _NO_PROBLEMS
     if not isinstance(value, str):
-        return None, (("error", f"must be a date like 2025-06-30 or 30/06/2025, not {_kind(value)}"),)
+        return None, (("error", "not_date_kind", {"kind": _kind(value)}),)
     text = value.strip()
     match = _ISO_DATE.fullmatch(text)
     if match:
@@ -1338,21 +1274,18 @@ def _date(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
     else:
         match = _DAY_FIRST_DATE.fullmatch(text)
         if not match:
-            msg = f"{_show(value)} is not a date; write YYYY-MM-DD (2025-06-30) or DD/MM/YYYY (30/06/2025)"
-            return None, (("error", msg),)
+            return None, (("error", "not_date", {"value": _show(value)}),)
         day, month, year = (int(g) for g in match.groups())
     if not 1 <= month <= 12:
-        msg = f"{_show(value)} is not a real date: month {month} does not exist (dates are read day first)"
-        return None, (("error", msg),)
+        return None, (("error", "bad_month", {"value": _show(value), "month": month}),)
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        month_name = calendar.month_name[month]
-        msg = f"{_show(value)} is not a real date: {month_name} {year} has {days} days"
-        return None, (("error", msg),)
+        params = {"value": _show(value), "month_name": Phrase(f"month.{month}"), "year": year, "days": days}
+        return None, (("error", "bad_day", params),)
     return f"{year:04d}-{month:02d}-{day:02d}", _NO_PROBLEMS
 
 
-def _bool(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+def _bool(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
     if isinstance(value, bool | np.bool_):
         return bool(value), _NO_PROBLEMS
     if isinstance(value, numbers.Real) and value in (0, 1):
@@ -1363,32 +1296,32 @@ def _bool(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
             return True, _NO_PROBLEMS
         if word in _FALSE_WORDS:
             return False, _NO_PROBLEMS
-    return None, (("error", f"{_show(value)} is not yes or no; write có/không, yes/no, true/false or 1/0"),)
+    return None, (("error", "not_yes_no", {"value": _show(value)}),)
 
 
-def _int(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+def _int(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
         return int(value), _NO_PROBLEMS
     number, problems = _float(value)
     if number is None:
         return None, problems
     if not number.is_integer():
-        return None, (("error", f"{_show(value)} is not a whole number"),)
+        return None, (("error", "not_whole", {"value": _show(value)}),)
     return int(number), _NO_PROBLEMS
 
 
-def _float(value: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+def _float(value: Any) -> tuple[Any, tuple[_Issue, ...]]:
     if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
         number = float(value)
     elif isinstance(value, str):
         try:
             number = float(value.strip().replace(",", "."))
         except ValueError:
-            return None, (("error", f"{_show(value)} is not a number"),)
+            return None, (("error", "not_number", {"value": _show(value)}),)
     else:
-        return None, (("error", f"must be a number, not {_kind(value)}"),)
+        return None, (("error", "not_number_kind", {"kind": _kind(value)}),)
     if not math.isfinite(number):
-        return None, (("error", f"{_show(value)} is not a finite number"),)
+        return None, (("error", "not_finite", {"value": _show(value)}),)
     return number, _NO_PROBLEMS
 
 
@@ -1411,9 +1344,9 @@ def _lookup(value: str, lookup: dict[str, str]) -> str | None:
     return found if found is not None else lookup.get(_plain(key))
 
 
-def _labels_hint(allowed: Sequence[str]) -> str:
+def _labels_hint(allowed: Sequence[str]) -> Phrase | str:
     examples = [f"'{VALUE_LABELS[v][0]}'" for v in allowed if VALUE_LABELS.get(v)][:3]
-    return f" (Vietnamese words such as {', '.join(examples)} are accepted too)" if examples else ""
+    return Phrase("hint.vietnamese_words", {"examples": ", ".join(examples)}) if examples else ""
 
 
 def _key(text: str) -> str:
@@ -1493,12 +1426,13 @@ def _show(value: Any, limit: int = 40) -> str:
     return f"'{text}'"
 
 
-def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+def _kind(value: Any) -> Phrase | str:
+    """Name the kind of a JSON value, translated; any other Python type by its type name."""
+    names = {dict: "object", list: "list", str: "text", bool: "bool", type(None): "null"}
     for kind, name in names.items():
         if isinstance(value, kind):
-            return name
-    return "a number" if isinstance(value, numbers.Number) else type(value).__name__
+            return Phrase(f"kind.{name}")
+    return Phrase("kind.number") if isinstance(value, numbers.Number) else type(value).__name__
 
 
 # --------------------------------------------------------------------------------------
@@ -1576,8 +1510,4 @@ def _decode_or_refuse(raw: bytes, encoding: str) -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError:
-        msg = (
-            "The file's text cannot be read: it is not UTF-8, UTF-16 or Windows-1258 (legacy "
-            "Vietnamese). Save it as UTF-8 and try again."
-        )
-        raise UnreadableFileError(msg) from None
+        raise coded_error(UnreadableFileError, "text_unreadable") from None

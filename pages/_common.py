@@ -26,7 +26,16 @@ from hotspots.communes import commune_summary
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR
 from hotspots.coverage import coverage_table
 from hotspots.errors import HotspotsError, Problem
-from hotspots.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, format_date, format_number, t
+from hotspots.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    field_label,
+    format_date,
+    format_number,
+    problem_message,
+    t,
+)
 from hotspots.schema import LAYERS
 from hotspots.store import DATABASE_URL_ENV, Store, open_store
 from hotspots.validation import ValidationReport
@@ -173,9 +182,17 @@ def show_notice() -> None:
 
 
 def show_problems(heading: str, error: HotspotsError) -> None:
-    """Show why the store refused something: a heading, then each problem on its own line."""
+    """Show why the store refused something: a heading, then each problem on its own line.
+
+    Messages are shown in the session's language when the library gave them a code,
+    in English otherwise.
+    """
+    lang = language()
     problems = getattr(error, "problems", None)
-    lines = [_problem_line(p) for p in problems if p.severity == "error"] if problems else [str(error)]
+    if problems:
+        lines = [_problem_line(p, lang) for p in problems if p.severity == "error"]
+    else:
+        lines = [problem_message(error, lang)]
     st.error("\n".join([heading, *(f"- {line}" for line in lines)]), icon=":material/error:")
 
 
@@ -208,7 +225,7 @@ def render_sidebar_shell() -> LoadedData | None:
     try:
         data = load_layers(data_source())
     except HotspotsError as error:
-        st.error(t("app.load_error", lang, error=error))
+        st.error(t("app.load_error", lang, error=problem_message(error, lang)))
         return None
     if data.is_sample:
         sidebar.badge(
@@ -253,10 +270,10 @@ def _uploaded(file_name: str, data: bytes) -> Iterator[Path]:
         yield path
 
 
-def _problem_line(problem: Problem) -> str:
+def _problem_line(problem: Problem, lang: str) -> str:
     # One point at a time: "feature #1" would only confuse; the field says where to look.
-    where = f"{problem.field}: " if problem.field and problem.field != "geometry" else ""
-    return f"{where}{problem.message}"
+    where = f"{field_label(problem.field, lang)}: " if problem.field and problem.field != "geometry" else ""
+    return f"{where}{problem_message(problem, lang)}"
 
 
 def _latest_date(points: gpd.GeoDataFrame) -> date | None:

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from hotspots.assets import local_base_url
 from hotspots.errors import HotspotsError
-from hotspots.i18n import ENUMERATIONS, format_number, label, t
+from hotspots.i18n import ENUMERATIONS, format_number, label, problem_text, rejection_reasons, t
 from hotspots.io import parse_lat_lon
 from hotspots.report_map import build_report_map, chosen_place
 from pages._common import (
@@ -176,11 +176,15 @@ if upload is not None:
         )
     )
     if file_errors:
-        st.error("\n".join([t("report.file_problems", lang), *(f"- {p.message}" for p in file_errors)]))
+        st.error(
+            "\n".join([t("report.file_problems", lang), *(f"- {problem_text(p, lang)}" for p in file_errors)])
+        )
     if len(report.rejected):
         st.caption(t("report.rejected_rows", lang))
+        rejected = pd.DataFrame(report.rejected).drop(columns=["properties"], errors="ignore")
+        rejected["reasons"] = [rejection_reasons(report.problems, i, lang) for i in rejected["source_index"]]
         st.dataframe(
-            pd.DataFrame(report.rejected).drop(columns=["properties"], errors="ignore"),
+            rejected,
             hide_index=True,
             key="rejected_rows",
         )

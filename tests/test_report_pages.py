@@ -56,11 +56,11 @@ def test_typed_coordinates_add_a_pending_point_with_history(app, lat, lon):
 @pytest.mark.parametrize(
     ("lat", "lon", "name", "expected"),
     [
-        ("21.5", "107.15", "Ao mới đào", "outside the province"),
-        ("107.18", "20.96", "Ao mới đào", "swapped"),
+        ("21.5", "107.15", "Ao mới đào", "ngoài tỉnh"),
+        ("107.18", "20.96", "Ao mới đào", "bị đảo ngược"),
         ("20.951", "107.05", "Ao mới đào", "QN-1"),
         ("20.96", "107.18", "", "name"),
-        ("hai mươi", "107.18", "Ao mới đào", "not a coordinate"),
+        ("hai mươi", "107.18", "Ao mới đào", "không phải toạ độ"),
     ],
 )
 def test_refused_report_lists_the_problem_and_keeps_the_inputs(app, lat, lon, name, expected):
@@ -108,7 +108,7 @@ def test_import_preview_then_all_or_nothing_then_skip_invalid(app):
     _upload(app)
     assert "2 điểm hợp lệ, 1 điểm bị loại." in [i.value for i in app.info]
     rejected = app.dataframe[0].value
-    assert "outside the province" in rejected["reasons"].iloc[0]
+    assert "ngoài tỉnh" in rejected["reasons"].iloc[0]
     assert app.button(key="import_commit").disabled
     app.checkbox(key="import_skip_invalid").check().run()
     app.button(key="import_commit").click().run()
