@@ -34,6 +34,7 @@ from hotspots.errors import (
     UnreadableFileError,
     ValidationError,
 )
+from hotspots.i18n import problem_text
 from hotspots.io import (
     EXPORT_FORMATS,
     export_bytes,
@@ -79,6 +80,7 @@ __all__ = [
     "load_province",
     "nearest_facilities",
     "open_store",
+    "problem_text",
     "read_layer",
     "read_layer_file",
     "select_points",
