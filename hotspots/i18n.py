@@ -1043,7 +1043,29 @@ def field_label(field: str, lang: str) -> str:
     return _FIELD_WORDS.get(field, field)
 
 
-_FIELD_WORDS: Final = {"geometry": "vị trí"}
+_FIELD_WORDS: Final = {
+    "geometry": "vị trí",
+    "audience": "đối tượng tập huấn",
+    "capacity": "số chỗ",
+    "children_under_16": "trẻ em dưới 16 tuổi",
+    "class_id": "mã lớp",
+    "date": "ngày",
+    "end_date": "ngày kết thúc",
+    "has_play_space": "có điểm vui chơi",
+    "illustrative": "minh hoạ",
+    "kind": "loại",
+    "last_inspected": "ngày kiểm tra gần nhất",
+    "organiser": "đơn vị tổ chức",
+    "participants": "số người tham gia",
+    "play_space_id": "mã điểm vui chơi",
+    "province_id": "mã tỉnh",
+    "start_date": "ngày bắt đầu",
+    "status": "trạng thái",
+    "training_id": "mã buổi tập huấn",
+    "unit_type": "loại đơn vị",
+    "venue_type": "loại địa điểm",
+    "water_id": "mã mặt nước",
+}
 
 
 def _render(code: str, lang: str, params: Mapping[str, object]) -> str:

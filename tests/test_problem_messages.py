@@ -214,3 +214,13 @@ def test_rejection_reasons_match_the_rejected_rows_in_english_and_translate(make
         assert rejection_reasons(report.problems, row.source_index, "en") == row.reasons
     assert rejection_reasons(report.problems, 0, "vi") == "Tên địa điểm: Thiếu trường bắt buộc 'name'."
     assert "; " in rejection_reasons(report.problems, 1, "vi")
+
+
+def test_every_schema_field_has_a_vietnamese_name():
+    from hotspots.i18n import field_label
+    from hotspots.schema import LAYERS
+
+    unnamed = sorted(
+        {f.name for s in LAYERS.values() for f in s.fields if field_label(f.name, "vi") == f.name}
+    )
+    assert unnamed == []
