@@ -79,7 +79,7 @@ from hotspots.schema import (
     LayerSchema,
     get_layer_schema,
 )
-from hotspots.validation import ValidationReport, validate_features
+from hotspots.validation import ValidationReport, typed_column, validate_features
 
 #: Environment variable naming the database; unset means the default SQLite file.
 DATABASE_URL_ENV: Final = "HOTSPOTS_DATABASE_URL"
@@ -1072,29 +1072,15 @@ def _layer_frame(
     Schema fields in order with their dtypes, then the extra properties
     (object columns, alphabetical), then ``geometry``.
     """
-    data = {f.name: _typed_column(f, columns[f.name]) for f in schema.fields}
+    # The store keeps lists as JSON text; decoded, every column takes the validator's dtypes.
+    data = {
+        f.name: typed_column(f, _json_column(columns[f.name]) if f.kind == "list" else columns[f.name])
+        for f in schema.fields
+    }
     for name in sorted({k for e in extras if e for k in e} - set(data) - {"geometry"}):
         data[name] = pd.Series([e.get(name) if e else None for e in extras], dtype=object)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(geometry)))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=WGS84).values, crs=WGS84)
-
-
-def _typed_column(field: Field, values: list) -> pd.Series:
-    """Return one column with the dtype ``conform_columns`` gives its kind.
-
-    The values are what the store wrote (already validated), so whole columns are
-    converted at once instead of value by value.
-    """
-    if field.kind == "int":
-        return pd.Series(pd.array(values, dtype="Int64"))
-    if field.kind == "float":
-        return pd.Series(values, dtype="float64")
-    if field.kind == "bool":
-        filled = [field.default if v is None else v for v in values]
-        return pd.Series(filled, dtype="boolean" if None in filled else "bool")
-    if field.kind == "list":
-        return pd.Series([[] if v is None else v for v in _json_column(values)], dtype=object)
-    return pd.Series(values, dtype="str")
 
 
 def _find_point(conn: sa.Connection, point_id: str) -> dict | None:
