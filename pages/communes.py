@@ -11,6 +11,7 @@ from hotspots.communes import (
     export_summary,
 )
 from hotspots.i18n import format_number, t
+from hotspots.io import EXPORT_FORMATS
 from hotspots.mapping import build_map
 from pages._common import coverage_for, data_source, language, load_layers, radii, summary_for
 
@@ -70,20 +71,15 @@ st.bar_chart(
 
 file_name = t("communes.file_name", lang)
 downloads = st.container(horizontal=True)
-downloads.download_button(
-    t("communes.download_csv", lang),
-    export_summary(summary, fmt="csv", lang=lang),
-    file_name=f"{file_name}.csv",
-    mime="text/csv",
-    key="download_csv",
-)
-downloads.download_button(
-    t("communes.download_xlsx", lang),
-    export_summary(summary, fmt="xlsx", lang=lang),
-    file_name=f"{file_name}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="download_xlsx",
-)
+for fmt in ("csv", "xlsx"):
+    extension, mime = EXPORT_FORMATS[fmt]
+    downloads.download_button(
+        t(f"communes.download_{fmt}", lang),
+        export_summary(summary, fmt=fmt, lang=lang),
+        file_name=f"{file_name}{extension}",
+        mime=mime,
+        key=f"download_{fmt}",
+    )
 
 names = dict(zip(summary["commune_id"], summary["name"], strict=True))
 commune_id = st.selectbox(t("communes.pick", lang), list(names), format_func=names.get, key="focus_commune")

@@ -88,22 +88,15 @@ with st.container(border=True):
     st.subheader(t("report.details", lang))
     st.text_input(t("report.name", lang), key="report_name", help=t("report.name_help", lang))
     with st.container(horizontal=True):
-        st.selectbox(
-            t("report.water_type", lang),
-            ENUMERATIONS["water_type"],
-            index=None,
-            format_func=lambda value: label("water_type", value, lang),
-            placeholder=t("report.choose", lang),
-            key="report_water_type",
-        )
-        st.selectbox(
-            t("report.risk_level", lang),
-            ENUMERATIONS["risk_level"],
-            index=None,
-            format_func=lambda value: label("risk_level", value, lang),
-            placeholder=t("report.choose", lang),
-            key="report_risk_level",
-        )
+        for field in ("water_type", "risk_level"):
+            st.selectbox(
+                t(f"report.{field}", lang),
+                ENUMERATIONS[field],
+                index=None,
+                format_func=lambda value, field=field: label(field, value, lang),
+                placeholder=t("report.choose", lang),
+                key=f"report_{field}",
+            )
     st.multiselect(
         t("report.hazards", lang),
         ENUMERATIONS["hazard"],
