@@ -6,37 +6,27 @@ Run with ``streamlit run app.py``. The pages live in ``pages/``; the logic in ``
 import streamlit as st
 
 from hotspots.i18n import t
-from pages._common import language, render_sidebar_shell
+from pages._common import URL_PATHS, language, render_sidebar_shell
 
 st.set_page_config(page_title=t("app.title", language()), page_icon="🛟", layout="wide")
+
+PAGE_ICONS = {
+    "map": ":material/map:",
+    "communes": ":material/table_chart:",
+    "report": ":material/add_location_alt:",
+    "review": ":material/fact_check:",
+}
 
 navigation = st.navigation(
     [
         st.Page(
-            "pages/map.py",
-            title=t("nav.map", language()),
-            icon=":material/map:",
-            url_path="map",
-            default=True,
-        ),
-        st.Page(
-            "pages/communes.py",
-            title=t("nav.communes", language()),
-            icon=":material/table_chart:",
-            url_path="communes",
-        ),
-        st.Page(
-            "pages/report.py",
-            title=t("nav.report", language()),
-            icon=":material/add_location_alt:",
-            url_path="report",
-        ),
-        st.Page(
-            "pages/review.py",
-            title=t("nav.review", language()),
-            icon=":material/fact_check:",
-            url_path="review",
-        ),
+            f"pages/{name}.py",
+            title=t(f"nav.{name}", language()),
+            icon=icon,
+            url_path=URL_PATHS[name],
+            default=name == "map",
+        )
+        for name, icon in PAGE_ICONS.items()
     ]
 )
 if render_sidebar_shell() is not None:

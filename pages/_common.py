@@ -44,6 +44,10 @@ from hotspots.validation import ValidationReport
 DATA_DIR_VARIABLE = "HOTSPOTS_GEODATA_DIR"
 #: Folder of the default SQLite store (read by :func:`hotspots.store.open_store`).
 STORE_DIR_VARIABLE = "HOTSPOTS_DATA_DIR"
+#: Each page's address, never a file's own name: until app.py has run once after a
+#: restart, Streamlit still serves ``pages/<name>.py`` at ``/<name>`` (its legacy multipage
+#: mode), bare, without the shell; an address no file answers to falls through to app.py.
+URL_PATHS = {"map": "ban-do", "communes": "xa-phuong", "report": "bao-diem", "review": "duyet-kiem-tra"}
 RADIUS_RANGE_M = (0, 10_000)
 RADIUS_STEP_M = 250
 _NOTICE_KEY = "_saved_notice"

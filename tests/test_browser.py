@@ -27,7 +27,7 @@ from hotspots.assets import missing_files
 from hotspots.config import GEODATA_DIR, METRIC_CRS, WGS84
 from hotspots.i18n import label, t
 from hotspots.store import DATABASE_URL_ENV, SQLITE_FILE_NAME, open_store
-from pages._common import DATA_DIR_VARIABLE, STORE_DIR_VARIABLE
+from pages._common import DATA_DIR_VARIABLE, STORE_DIR_VARIABLE, URL_PATHS
 from tests import map_fixtures as fx
 
 pytestmark = pytest.mark.browser
@@ -80,6 +80,13 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    with _streamlit_server(tmp_path_factory) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def _streamlit_server(tmp_path_factory):
+    """A fresh ``streamlit run app.py`` with a store of its own; yields (url, environment)."""
     absent = missing_files()
     assert not absent, f"static/vendor is incomplete ({absent[0]}): run scripts/fetch_static.sh"
     env = {key: value for key, value in os.environ.items() if key != DATABASE_URL_ENV}
@@ -274,7 +281,7 @@ def test_heat_map_and_unreachable_tiles(open_page):
 
 
 def test_communes_page_draws_its_map(open_page):
-    page, blocked, errors = open_page("/communes", width=1400, height=900)
+    page, blocked, errors = open_page(f"/{URL_PATHS['communes']}", width=1400, height=900)
     iframe, _frame = _map_frame(page)
     assert iframe.bounding_box()["height"] > 0
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
@@ -289,7 +296,7 @@ def test_a_click_on_the_report_map_places_a_new_point(open_page, server):
     _map_frame(page)
     before = _shown_points(page)
 
-    page, blocked, errors = open_page("/report", width=1400, height=900)
+    page, blocked, errors = open_page(f"/{URL_PATHS['report']}", width=1400, height=900)
     iframe, frame = _map_frame(page)
     lat, lon = _empty_place(server[1])
     latitude = page.get_by_role("textbox", name=t("report.latitude", "vi"), exact=True)
@@ -335,7 +342,7 @@ def test_a_click_on_the_report_map_places_a_new_point(open_page, server):
     _map_frame(page)
     assert _shown_points(page) == before + 1
 
-    page, blocked, errors = open_page("/review", width=1400, height=900)
+    page, blocked, errors = open_page(f"/{URL_PATHS['review']}", width=1400, height=900)
     page.get_by_text("Ao mới đào (thử)").first.wait_for(state="attached", timeout=TIMEOUT_MS)
     page.screenshot(path=str(SCREENSHOTS / "review-desktop.png"))
     assert not _real_errors(errors, blocked)
@@ -390,3 +397,23 @@ def _wait_until_healthy(url, process, log, timeout_s=60):
         except OSError:
             time.sleep(0.5)
     pytest.fail(f"streamlit did not answer within {timeout_s} s:\n{log.read_text()[-2000:]}")
+
+
+def test_a_bookmarked_page_opened_first_after_a_restart_gets_the_app_shell(browser, tmp_path_factory):
+    # Until app.py has run once, Streamlit still serves pages/*.py by file name (its legacy
+    # multipage mode): a bookmark matching a file name would run that page bare, without
+    # navigation, language switch or page setup.
+    with _streamlit_server(tmp_path_factory) as (url, _env):
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.route(
+            "**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort()
+        )
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{url}/{URL_PATHS['review']}")
+        page.get_by_text(t("review.title", "vi"), exact=True).first.wait_for(timeout=TIMEOUT_MS)
+        page.get_by_text(t("app.language", "vi"), exact=True).first.wait_for(timeout=TIMEOUT_MS)
+        navigation = page.get_by_test_id("stSidebarNav").inner_text()
+        assert t("nav.review", "vi") in navigation
+        assert "common" not in navigation
+        context.close()
