@@ -1,6 +1,7 @@
 """The translation table: complete in both languages, used everywhere, and pages hold no literal UI text."""
 
 import ast
+import importlib
 import re
 import string
 from datetime import date
@@ -12,7 +13,9 @@ from hotspots.errors import SchemaError
 from hotspots.i18n import (
     ENUMERATIONS,
     LANGUAGES,
+    SECTIONS,
     TRANSLATIONS,
+    catalogue,
     format_date,
     format_distance,
     format_number,
@@ -23,7 +26,7 @@ from hotspots.i18n import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
-CODE_FILES = [*PAGE_FILES, *sorted((ROOT / "hotspots").glob("*.py"))]
+CODE_FILES = [*PAGE_FILES, *sorted((ROOT / "hotspots").rglob("*.py"))]
 #: Keyword arguments of Streamlit calls that a user reads.
 UI_KEYWORDS = {"label", "help", "placeholder", "title", "page_title", "body", "caption", "x_label", "y_label"}
 #: Streamlit calls that show text (``st.x``, ``st.sidebar.x``, ``column.x``...).
@@ -72,6 +75,29 @@ UI_CALLS = {
 
 def _placeholders(text):
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_both_catalogues_have_the_same_keys_in_the_same_order(section):
+    keys = {lang: list(catalogue(lang)[section]) for lang in LANGUAGES}
+    assert keys["vi"] == keys["en"]
+    assert all(text.strip() for lang in LANGUAGES for text in catalogue(lang)[section].values())
+
+
+def test_a_catalogue_that_disagrees_is_caught(tmp_path, monkeypatch):
+    module = importlib.import_module("hotspots.i18n.catalogue")
+
+    for lang in LANGUAGES:
+        text = (module.CATALOGUE_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        if lang == "en":
+            text = text.replace('"app.title" =', '"app.renamed" =')
+        (tmp_path / f"{lang}.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(module, "CATALOGUE_DIR", tmp_path)
+    module.catalogue.cache_clear()
+    try:
+        assert list(catalogue("vi")["ui"]) != list(catalogue("en")["ui"])
+    finally:
+        module.catalogue.cache_clear()
 
 
 @pytest.mark.parametrize("key", sorted(TRANSLATIONS))
