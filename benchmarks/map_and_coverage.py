@@ -34,8 +34,8 @@ import shapely
 # Run as a script from anywhere: the package lives one folder up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hotspots.analysis import coverage_table, nearest_facilities
 from hotspots.config import GEODATA_DIR
-from hotspots.coverage import coverage_table, nearest_facilities
 from hotspots.schema import HAZARDS, LAYERS, WATER_TYPES
 
 BBOX = (106.40, 20.70, 108.10, 21.70)  # west, south, east, north of Quảng Ninh
@@ -77,7 +77,7 @@ def main() -> None:
 
 
 def _our_map(table: gpd.GeoDataFrame, layers: dict) -> str:
-    from hotspots.mapping import build_map
+    from hotspots.maps import build_map
 
     fmap = build_map(
         table,
@@ -178,7 +178,7 @@ def _sample_background() -> dict:
     if not (GEODATA_DIR / "communes.geojson").exists():
         print("note: geodata/ has no sample; 'ours + sample' is built without background layers")
         return {}
-    from hotspots.io import load_geodata_layer
+    from hotspots.formats import load_geodata_layer
 
     layers = {name: load_geodata_layer(name) for name in LAYERS if name != "risk_points"}
     return {**layers, "names": load_geodata_layer("risk_points")["name"].to_numpy()}

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hotspots.config import GEODATA_DIR
-from hotspots.io import load_province
+from hotspots.formats import load_province
 from hotspots.store import open_store
 
 STATUSES = ("active",) * 12 + ("pending",) * 4 + ("mitigated",) * 2 + ("retired", "rejected")

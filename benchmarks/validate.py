@@ -12,7 +12,7 @@ import time
 import numpy as np
 import shapely
 
-from hotspots.io import load_geodata_layer, load_province
+from hotspots.formats import load_geodata_layer, load_province
 from hotspots.validation import validate_features
 
 SIZES = (891, 10_000, 100_000)

@@ -22,9 +22,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from hotspots.communes import commune_summary
+from hotspots.analysis import (
+    commune_summary,
+    coverage_summary,
+    coverage_table,
+    nearest_facilities,
+    select_points,
+)
 from hotspots.config import METRIC_CRS, WGS84
-from hotspots.coverage import coverage_summary, coverage_table, nearest_facilities, select_points
 from hotspots.errors import (
     CRSError,
     HotspotsError,
@@ -34,8 +39,7 @@ from hotspots.errors import (
     UnreadableFileError,
     ValidationError,
 )
-from hotspots.i18n import problem_text
-from hotspots.io import (
+from hotspots.formats import (
     EXPORT_FORMATS,
     export_bytes,
     load_geodata_layer,
@@ -44,6 +48,7 @@ from hotspots.io import (
     read_layer_file,
     write_layer,
 )
+from hotspots.i18n import problem_text
 from hotspots.schema import LAYERS, LayerSchema, get_layer_schema
 from hotspots.validation import ValidationReport, validate_features, validate_geojson
 
@@ -51,7 +56,7 @@ _LAZY = {
     "open_store": "hotspots.store",
     "Store": "hotspots.store",
     "ImportResult": "hotspots.store",
-    "build_map": "hotspots.mapping",
+    "build_map": "hotspots.maps",
 }
 
 __all__ = [

@@ -1,6 +1,6 @@
-"""Entry point of ``python -m hotspots``: see :mod:`hotspots.cli`."""
+"""Entry point of ``python -m hotspots``: see :mod:`hotspots.cli.commands`."""
 
-from hotspots.cli import main
+from hotspots.cli.commands import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -56,7 +56,7 @@ from hotspots.config import (
     WGS84,
 )
 from hotspots.errors import HotspotsError
-from hotspots.io import file_sha256
+from hotspots.formats import file_sha256
 from hotspots.schema import HAZARDS, LAYERS, RESCUE_TRAININGS, LayerSchema
 
 #: Seed of the sample: changing it changes every illustrative feature.

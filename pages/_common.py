@@ -22,9 +22,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hotspots.communes import commune_summary
+from hotspots.analysis import commune_summary, coverage_table
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR
-from hotspots.coverage import coverage_table
 from hotspots.errors import HotspotsError, Problem
 from hotspots.i18n import (
     DEFAULT_LANGUAGE,

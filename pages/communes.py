@@ -3,16 +3,16 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from hotspots.assets import local_base_url
-from hotspots.communes import (
+from hotspots.analysis import (
     DEFAULT_BLACK_SPOT_WEIGHT,
     DEFAULT_NO_PLAY_SPACE_BONUS,
     SUMMARY_COLUMNS,
     export_summary,
 )
+from hotspots.formats import EXPORT_FORMATS
 from hotspots.i18n import format_number, t
-from hotspots.io import EXPORT_FORMATS
-from hotspots.mapping import build_map
+from hotspots.maps import build_map
+from hotspots.maps.assets import local_base_url
 from pages._common import coverage_for, data_source, language, load_layers, radii, summary_for
 
 CHART_TOP = 15

@@ -4,13 +4,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from hotspots.assets import local_base_url
+from hotspots.analysis import coverage_summary, select_points
+from hotspots.analysis.exports import export_file_name, export_points
 from hotspots.config import PROVINCE_NAME
-from hotspots.coverage import coverage_summary, select_points
-from hotspots.exports import export_file_name, export_points
+from hotspots.formats import EXPORT_FORMATS
 from hotspots.i18n import ENUMERATIONS, format_number, format_share, label, t
-from hotspots.io import EXPORT_FORMATS
-from hotspots.mapping import BASEMAPS, build_map
+from hotspots.maps import BASEMAPS, build_map
+from hotspots.maps.assets import local_base_url
 from hotspots.schema import MAPPED_STATUSES
 from pages._common import coverage_for, data_source, language, load_layers, radii
 

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from hotspots.assets import local_base_url
 from hotspots.errors import HotspotsError
+from hotspots.formats import parse_lat_lon
 from hotspots.i18n import ENUMERATIONS, format_number, label, problem_text, rejection_reasons, t
-from hotspots.io import parse_lat_lon
-from hotspots.report_map import build_report_map, chosen_place
+from hotspots.maps.assets import local_base_url
+from hotspots.maps.report_map import build_report_map, chosen_place
 from pages._common import (
     coverage_for,
     data_source,

@@ -23,9 +23,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hotspots.assets import missing_files
 from hotspots.config import GEODATA_DIR, METRIC_CRS, WGS84
 from hotspots.i18n import label, t
+from hotspots.maps.assets import missing_files
 from hotspots.store import DATABASE_URL_ENV, SQLITE_FILE_NAME, open_store
 from pages._common import DATA_DIR_VARIABLE, STORE_DIR_VARIABLE, URL_PATHS
 from tests import map_fixtures as fx

@@ -10,10 +10,10 @@ import types
 
 import pytest
 
-from hotspots import cli
+from hotspots.cli import commands as cli
 from hotspots.config import GEODATA_DIR, PROJECT_ROOT
 from hotspots.errors import Problem, ValidationError
-from hotspots.io import write_layer
+from hotspots.formats import write_layer
 from hotspots.schema import LAYERS
 from hotspots.validation import validate_features
 

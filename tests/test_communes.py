@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from hotspots.communes import SUMMARY_COLUMNS, commune_summary, export_summary
-from hotspots.coverage import coverage_table
+from hotspots.analysis import SUMMARY_COLUMNS, commune_summary, coverage_table, export_summary
 from hotspots.errors import HotspotsError
 from tests import map_fixtures as fx
 

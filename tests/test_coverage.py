@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from hotspots.config import METRIC_CRS
-from hotspots.coverage import (
+from hotspots.analysis import (
     COVERAGE_STATUSES,
     CoverageCounts,
     coverage_summary,
@@ -16,6 +15,7 @@ from hotspots.coverage import (
     nearest_facilities,
     select_points,
 )
+from hotspots.config import METRIC_CRS
 from hotspots.errors import CRSError, HotspotsError
 from tests import map_fixtures as fx
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from hotspots import validation
-from hotspots.cli import main
+from hotspots.cli.commands import main
 from hotspots.errors import UnreadableFileError
-from hotspots.io import read_layer_bytes, read_layer_file
+from hotspots.formats import read_layer_bytes, read_layer_file
+from hotspots.validation import core as validation
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 

@@ -17,9 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon, box
 
-from hotspots import io as hio
 from hotspots.errors import SchemaError, UnreadableFileError, ValidationError
-from hotspots.io import (
+from hotspots.formats import (
     EXPORT_FORMATS,
     detect_format,
     export_bytes,
@@ -31,6 +30,7 @@ from hotspots.io import (
     to_geojson_bytes,
     write_layer,
 )
+from hotspots.formats import core as hio
 from hotspots.schema import HAZARDS, LAYERS, RISK_LEVELS, WATER_TYPES
 from hotspots.validation import validate_features
 

@@ -13,12 +13,11 @@ import numpy as np
 import pytest
 from folium.map import Layer
 
-from hotspots import assets
+from hotspots.analysis import coverage_table
 from hotspots.config import GEODATA_DIR
-from hotspots.coverage import coverage_table
 from hotspots.errors import HotspotsError
 from hotspots.i18n import t
-from hotspots.mapping import BlackSpotLayer, PlaceLabels, PointRows, RiskPointCluster, build_map
+from hotspots.maps import BlackSpotLayer, PlaceLabels, PointRows, RiskPointCluster, assets, build_map
 from tests import map_fixtures as fx
 
 LAYER_KEYS = (

@@ -12,10 +12,24 @@ from hotspots.schema import POINT_STATUSES, STATUS_TRANSITIONS
 def test_import_hotspots_does_not_import_streamlit():
     code = (
         "import sys, pkgutil, importlib, hotspots\n"
-        "for m in pkgutil.iter_modules(hotspots.__path__):\n"
-        "    if m.name != '__main__':\n"
-        "        importlib.import_module('hotspots.' + m.name)\n"
+        "names = [m.name for m in pkgutil.walk_packages(hotspots.__path__, 'hotspots.')]\n"
+        "assert len(names) > 20, names\n"
+        "for name in names:\n"
+        "    if not name.endswith('__main__'):\n"
+        "        importlib.import_module(name)\n"
         "bad = sorted(n for n in sys.modules if n.split('.')[0] in {'streamlit', 'streamlit_folium'})\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_hotspots_imports_no_sample_build_code_and_no_heavy_engines():
+    code = (
+        "import sys, hotspots\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in "
+        "{'sample_build', 'streamlit', 'sqlalchemy', 'folium'})\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )

@@ -10,6 +10,7 @@ from string import Formatter
 import pytest
 
 from hotspots.errors import HotspotsError, Problem, SchemaError, StoreError, ValidationError
+from hotspots.formats import parse_lat_lon, read_layer_bytes
 from hotspots.i18n import (
     PROBLEM_MESSAGES,
     Phrase,
@@ -20,7 +21,6 @@ from hotspots.i18n import (
     problem_text,
     rejection_reasons,
 )
-from hotspots.io import parse_lat_lon, read_layer_bytes
 from hotspots.schema import STATUS_TRANSITIONS
 from hotspots.store import open_store
 from hotspots.validation import validate_features

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotspots.coverage import coverage_table
+from hotspots.analysis import coverage_table
+from hotspots.analysis.exports import COVERAGE_COLUMNS, export_file_name, export_points
 from hotspots.errors import SchemaError, ValidationError
-from hotspots.exports import COVERAGE_COLUMNS, export_file_name, export_points
-from hotspots.io import EXPORT_FORMATS, parse_lat_lon, read_layer_bytes
-from hotspots.report_map import build_report_map, chosen_place
+from hotspots.formats import EXPORT_FORMATS, parse_lat_lon, read_layer_bytes
+from hotspots.maps.report_map import build_report_map, chosen_place
 from tests import map_fixtures as fx
 
 

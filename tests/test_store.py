@@ -26,11 +26,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box, mapping
 
-from hotspots import cli, migrations
+from hotspots.cli import commands as cli
 from hotspots.errors import SchemaError, StoreError, UnreadableFileError, ValidationError
-from hotspots.io import load_geodata_layer
+from hotspots.formats import load_geodata_layer
 from hotspots.schema import LAYERS, MAPPED_STATUSES, POINT_STATUSES, RISK_POINTS, STATUS_TRANSITIONS
-from hotspots.store import ImportResult, Store, open_store
+from hotspots.store import ImportResult, Store, migrations, open_store
 
 POSTGRES_ENV = "HOTSPOTS_TEST_POSTGRES_URL"
 NO_POSTGRES = "no PostgreSQL server: set HOTSPOTS_TEST_POSTGRES_URL (see scripts/start_test_postgres.sh)"
@@ -751,7 +751,7 @@ def test_an_empty_store_is_seeded_once_from_geodata(store_url, tmp_path, monkeyp
     geodata = tmp_path / "geodata"
     geodata.mkdir()
     write_points(geodata / "risk_points.geojson", range(1, 13))
-    monkeypatch.setattr("hotspots.store.GEODATA_DIR", geodata)
+    monkeypatch.setattr("hotspots.store.core.GEODATA_DIR", geodata)
     with open_store(store_url) as store:
         assert len(store.read_layer("risk_points")) == 12
         assert store.history("QN-0001").iloc[0]["action"] == "seed"

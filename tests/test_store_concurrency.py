@@ -16,10 +16,9 @@ import sqlalchemy as sa
 import test_store
 from test_store import USER, new_point, write_province
 
-from hotspots import migrations
-from hotspots import store as store_module
 from hotspots.errors import StoreError
-from hotspots.store import open_store
+from hotspots.store import core as store_module
+from hotspots.store import migrations, open_store
 
 # The back-end fixtures of the store suite: SQLite, and PostgreSQL when a server is configured.
 postgres_database = test_store.postgres_database

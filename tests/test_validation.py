@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon
 
-from hotspots import validation
 from hotspots.errors import HotspotsError, SchemaError, ValidationError
 from hotspots.schema import HAZARDS, LAYERS, RISK_LEVELS, WATER_TYPES
 from hotspots.validation import conform_columns, validate_features, validate_geojson
+from hotspots.validation import core as validation
 
 FIXTURE_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -1474,7 +1474,7 @@ def _default_province() -> shapely.Geometry | None:
     """Load the shipped province outline, or return None when the sample data is not there."""
     if not (GEODATA_DIR / "province.geojson").exists():
         return None
-    from hotspots.io import load_province  # io imports this module; import on use
+    from hotspots.formats import load_province  # io imports this module; import on use
 
     return load_province(GEODATA_DIR)
 

@@ -3,7 +3,7 @@
 folium and streamlit-folium load Leaflet and every plugin from public CDNs; with
 no internet the map stays blank and nothing reports an error. The same files,
 taken from the npm registry at set-up time (``scripts/fetch_static.sh``, i.e.
-``python -m hotspots.assets fetch``), live under ``static/vendor/<name>@<version>/``
+``python -m hotspots.maps.assets fetch``), live under ``static/vendor/<name>@<version>/``
 and Streamlit serves them at ``/app/static/vendor/...``
 (``[server] enableStaticServing = true``). They are third-party code: fetched,
 never committed.
@@ -88,7 +88,7 @@ FULLSCREEN: Final = NpmPackage(
 MEASURE: Final = NpmPackage("leaflet-measure", "2.1.7", ("dist/",))
 LOCATE: Final = NpmPackage("leaflet.locatecontrol", "0.66.2", ("dist/",))
 MINIMAP: Final = NpmPackage("leaflet-minimap", "3.6.1", ("dist/",))
-#: Every package fetched by ``python -m hotspots.assets fetch``.
+#: Every package fetched by ``python -m hotspots.maps.assets fetch``.
 PACKAGES: Final = (
     LEAFLET,
     MARKERCLUSTER,
@@ -187,7 +187,7 @@ def use_assets(root: branca.element.Element, *, base_url: str | None) -> None:
             if not element.default_js and not element.default_css:
                 continue
             msg = (
-                f"The map element {type(element).__name__} loads files that hotspots.assets does not "
+                f"The map element {type(element).__name__} loads files that hotspots.maps.assets does not "
                 "list; add them to ELEMENT_ASSETS so the map keeps working offline."
             )
             raise HotspotsError(msg)
@@ -248,8 +248,10 @@ def fetch(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m hotspots.assets fetch|check [--vendor-dir DIR]``."""
-    parser = argparse.ArgumentParser(prog="python -m hotspots.assets", description=__doc__.splitlines()[0])
+    """Command line: ``python -m hotspots.maps.assets fetch|check [--vendor-dir DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m hotspots.maps.assets", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("command", choices=("fetch", "check"))
     parser.add_argument("--vendor-dir", type=Path, default=VENDOR_DIR)
     args = parser.parse_args(argv)

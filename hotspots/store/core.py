@@ -19,7 +19,7 @@ serialization failures) the whole transaction is retried with bounded,
 jittered exponential backoff; users only see an error once the store has been
 busy for a full minute.
 
-Layout (see :mod:`hotspots.migrations` for the columns): risk points live in
+Layout (see :mod:`hotspots.store.migrations` for the columns): risk points live in
 their own table with a typed column per schema field, ``lon``/``lat`` and a JSON
 ``extra`` column; the other six layers live in one ``features`` table with the
 geometry as GeoJSON text and the properties as JSON. Nothing is ever deleted:
@@ -63,12 +63,10 @@ from shapely.geometry import Point, mapping
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from hotspots import migrations
 from hotspots.config import DATA_DIR, GEODATA_DIR, MAX_TEXT_LENGTH, NEAR_DUPLICATE_M, WGS84
 from hotspots.errors import SchemaError, StoreError, ValidationError
+from hotspots.formats import file_sha256, load_geodata_layer, read_layer_file
 from hotspots.i18n import Phrase, coded_error, make_problem
-from hotspots.io import file_sha256, load_geodata_layer, read_layer_file
-from hotspots.migrations import features, history, imports, inspections, risk_points, sequences
 from hotspots.schema import (
     LAYERS,
     MAPPED_STATUSES,
@@ -79,6 +77,8 @@ from hotspots.schema import (
     LayerSchema,
     get_layer_schema,
 )
+from hotspots.store import migrations
+from hotspots.store.migrations import features, history, imports, inspections, risk_points, sequences
 from hotspots.validation import ValidationReport, typed_column, validate_features
 
 #: Environment variable naming the database; unset means the default SQLite file.

@@ -1,6 +1,6 @@
 """Command-line commands of the store of record: import, history, db upgrade, db backup.
 
-:func:`register` adds them to the main parser of :mod:`hotspots.cli`::
+:func:`register` adds them to the main parser of :mod:`hotspots.cli.commands`::
 
     python -m hotspots import points.geojson --skip-invalid --as "Nguyễn Thị Lan"
     python -m hotspots history QN-0042
@@ -25,9 +25,9 @@ from typing import Final, TextIO
 import pandas as pd
 
 from hotspots.errors import HotspotsError, Problem, ValidationError
-from hotspots.migrations import latest_version
 from hotspots.schema import LAYERS
 from hotspots.store import ImportResult, open_store
+from hotspots.store.migrations import latest_version
 
 EXIT_OK: Final = 0
 EXIT_INVALID: Final = 1
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     Parameters
     ----------
     subparsers
-        What ``ArgumentParser.add_subparsers()`` returned in :mod:`hotspots.cli`.
+        What ``ArgumentParser.add_subparsers()`` returned in :mod:`hotspots.cli.commands`.
     """
     imp = subparsers.add_parser(
         "import",

@@ -25,11 +25,11 @@ import shapely
 from folium.map import Layer
 from folium.template import Template
 
-from hotspots.assets import leaflet_image_path, use_assets
+from hotspots.analysis import COVERAGE_STATUSES, RESCUE_PREFIX, SWIM_PREFIX
 from hotspots.config import METRIC_CRS, WGS84
-from hotspots.coverage import COVERAGE_STATUSES, RESCUE_PREFIX, SWIM_PREFIX
 from hotspots.errors import HotspotsError
 from hotspots.i18n import DATE_FORMATS, ENUMERATIONS, format_distance, label, t
+from hotspots.maps.assets import leaflet_image_path, use_assets
 from hotspots.schema import RISK_LEVELS
 
 #: Basemap choices; ``"none"`` keeps the map fully offline.

@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M
 from hotspots.i18n import t
-from hotspots.mapping import build_map
+from hotspots.maps import build_map
 
 #: Layers drawn for context: enough to see where one is, light enough for a phone in the field.
 CONTEXT_LAYERS: Final = ("province", "communes")

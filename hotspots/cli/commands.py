@@ -30,14 +30,14 @@ import shapely
 
 from hotspots.config import GEODATA_DIR
 from hotspots.errors import HotspotsError, UnreadableFileError, ValidationError
-from hotspots.io import EXPORT_FORMATS, load_geodata_layer, load_province, read_layer_file, write_layer
+from hotspots.formats import EXPORT_FORMATS, load_geodata_layer, load_province, read_layer_file, write_layer
 from hotspots.schema import LAYERS, get_layer_schema
 
 EXIT_OK: Final = 0
 EXIT_INVALID: Final = 1
 EXIT_ERROR: Final = 2
 #: Modules that add more commands through ``register(subparsers)``, imported when the parser is built.
-COMMAND_MODULES: Final = ("hotspots.store_cli",)
+COMMAND_MODULES: Final = ("hotspots.cli.store_commands",)
 
 Command = Callable[[argparse.Namespace], int]
 

@@ -7,8 +7,8 @@ from typing import Final
 import geopandas as gpd
 import numpy as np
 
-from hotspots.coverage import RESCUE_PREFIX, SWIM_PREFIX
-from hotspots.io import EXPORT_FORMATS, export_bytes
+from hotspots.analysis import RESCUE_PREFIX, SWIM_PREFIX
+from hotspots.formats import EXPORT_FORMATS, export_bytes
 
 #: Columns the coverage table adds to each risk point, in the order they are written.
 COVERAGE_COLUMNS: Final = (
