@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from hotspots.formats import load_geodata_layer, load_province
-from hotspots.validation import validate_features
+from hotspots.validation import ReferenceData, validate_features
 
 SIZES = (891, 10_000, 100_000)
 REPEATS = {891: 7, 10_000: 5, 100_000: 3}
@@ -58,7 +58,9 @@ def main() -> None:
         timings = []
         for _ in range(REPEATS[n]):
             start = time.perf_counter()
-            report = validate_features(features, province=province, communes=communes)
+            report = validate_features(
+                features, reference=ReferenceData(province=province, communes=communes)
+            )
             timings.append(time.perf_counter() - start)
         median = statistics.median(timings)
         print(f"{n:>8,} {median:>9.3f} {1000 * median / (n / 1000):>18.2f} {len(report.valid):>8,}")

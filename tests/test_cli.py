@@ -15,7 +15,7 @@ from hotspots.config import GEODATA_DIR, PROJECT_ROOT
 from hotspots.errors import Problem, ValidationError
 from hotspots.formats import write_layer
 from hotspots.schema import LAYERS
-from hotspots.validation import validate_features
+from hotspots.validation import ReferenceData, validate_features
 
 
 def write_points(folder, *features):
@@ -32,7 +32,10 @@ def shipped(geodata_dir, make_point, province):
         make_point(107.15, 21.0, point_id="QN-0002", risk_level="black_spot", commune_id="CM-002"),
         make_point(107.2, 21.03, point_id="QN-0003", risk_level="black_spot", commune_id="CM-002"),
     ]
-    write_layer(validate_features(features, province=province).valid, geodata_dir / "risk_points.geojson")
+    write_layer(
+        validate_features(features, reference=ReferenceData(province=province)).valid,
+        geodata_dir / "risk_points.geojson",
+    )
     return geodata_dir
 
 
@@ -171,10 +174,17 @@ def test_build_sample_calls_the_sample_builder(monkeypatch, tmp_path, capsys):
         calls.append(out_dir)
         return {"province": out_dir / "province.geojson"}
 
-    monkeypatch.setitem(sys.modules, "hotspots.sample_data", types.SimpleNamespace(build_sample=build_sample))
+    monkeypatch.setitem(sys.modules, "sample_build", types.SimpleNamespace(build_sample=build_sample))
     assert cli.main(["build-sample", "--out", str(tmp_path)]) == 0
     assert calls == [tmp_path]
     assert capsys.readouterr().out.splitlines()[0] == "Sample data written (1 file(s)):"
+
+
+def test_build_sample_without_the_builder_says_how_to_install(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "sample_build", None)  # makes the import fail
+    assert cli.main(["build-sample", "--out", str(tmp_path)]) == 2
+    assert "pip install -r requirements-build.txt" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
 
 
 def test_unexpected_errors_hide_the_traceback_unless_debug(monkeypatch, shipped, capsys):

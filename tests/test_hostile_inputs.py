@@ -17,6 +17,7 @@ import pytest
 from hotspots.cli.commands import main
 from hotspots.errors import UnreadableFileError
 from hotspots.formats import read_layer_bytes, read_layer_file
+from hotspots.validation import ReferenceData
 from hotspots.validation import core as validation
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
@@ -252,9 +253,9 @@ def test_library_names_the_problem(filename, build, exit_code, message, make_poi
     data = build(make_point)
     if exit_code == 2:
         with pytest.raises(UnreadableFileError, match=message):
-            read_layer_bytes(data, filename=filename, province=province)
+            read_layer_bytes(data, filename=filename, reference=ReferenceData(province=province))
         return
-    report = read_layer_bytes(data, filename=filename, province=province)
+    report = read_layer_bytes(data, filename=filename, reference=ReferenceData(province=province))
     found = [p for p in report.problems if _matches(message, p)]
     assert found, [str(p) for p in report.problems]
     assert {p.severity for p in found} == {"error" if exit_code == 1 else "warning"}
@@ -272,7 +273,8 @@ def test_command_line_exit_code(filename, build, exit_code, message, make_point,
 
 def test_the_problem_names_feature_index_id_and_field(make_point, province):
     report = validation.validate_features(
-        [make_point(), make_point(107.1, 20.97, point_id="QN-0002", risk_level="??")], province=province
+        [make_point(), make_point(107.1, 20.97, point_id="QN-0002", risk_level="??")],
+        reference=ReferenceData(province=province),
     )
     (problem,) = report.errors
     assert (problem.index, problem.feature_id, problem.field) == (1, "QN-0002", "risk_level")
@@ -285,7 +287,7 @@ def test_every_problem_of_a_file_is_reported_at_once(make_point, province):
         make_point(lon=20.95, lat=107.05, point_id="QN-0002"),
         make_point(point_id="QN-0003", lon=107.1, risk_level="extreme", last_inspected="32/01/2025"),
     ]
-    report = validation.validate_features(bad, province=province)
+    report = validation.validate_features(bad, reference=ReferenceData(province=province))
     assert [(p.index, p.field) for p in report.errors] == [
         (0, "name"),
         (1, "geometry"),
@@ -297,33 +299,37 @@ def test_every_problem_of_a_file_is_reported_at_once(make_point, province):
 
 @pytest.mark.parametrize("text", ["2025-06-30", "30/06/2025", "30-06-2025", "30.06.2025"])
 def test_both_date_formats_are_read(text, make_point, province):
-    report = validation.validate_features([make_point(last_inspected=text)], province=province)
+    report = validation.validate_features(
+        [make_point(last_inspected=text)], reference=ReferenceData(province=province)
+    )
     assert report.ok
     assert report.valid["last_inspected"].tolist() == ["2025-06-30"]
 
 
 def test_single_digit_day_and_month(make_point, province):
-    report = validation.validate_features([make_point(last_inspected="3/6/2025")], province=province)
+    report = validation.validate_features(
+        [make_point(last_inspected="3/6/2025")], reference=ReferenceData(province=province)
+    )
     assert report.valid["last_inspected"].tolist() == ["2025-06-03"]
 
 
 def test_utf8_with_byte_order_mark_is_read_silently(make_point, province):
     data = json.dumps(make_point(name="Vịnh Hạ Long"), ensure_ascii=False).encode("utf-8-sig")
     assert data.startswith(b"\xef\xbb\xbf")
-    report = read_layer_bytes(data, filename="a.geojson", province=province)
+    report = read_layer_bytes(data, filename="a.geojson", reference=ReferenceData(province=province))
     assert report.valid["name"].tolist() == ["Vịnh Hạ Long"]
     assert not any("UTF-8" in p.message or "1258" in p.message for p in report.problems)
 
 
 def test_legacy_encoding_restores_the_diacritics(make_point, province):
     data = encode_cp1258(json.dumps(make_point(name="Sông Bạch Đằng, Hạ Long"), ensure_ascii=False))
-    report = read_layer_bytes(data, filename="a.geojson", province=province)
+    report = read_layer_bytes(data, filename="a.geojson", reference=ReferenceData(province=province))
     assert report.valid["name"].tolist() == ["Sông Bạch Đằng, Hạ Long"]
 
 
 def test_utf16_file_is_read(make_point, province):
     data = json.dumps(make_point(name="Cửa Lục"), ensure_ascii=False).encode("utf-16")
-    report = read_layer_bytes(data, filename="a.geojson", province=province)
+    report = read_layer_bytes(data, filename="a.geojson", reference=ReferenceData(province=province))
     assert report.valid["name"].tolist() == ["Cửa Lục"]
 
 
@@ -331,7 +337,7 @@ def test_projected_legacy_crs_lands_in_the_right_place(make_point, province):
     report = read_layer_bytes(
         dump(utm_point(make_point), crs={"type": "name", "properties": {"name": "EPSG:32648"}}),
         filename="a.geojson",
-        province=province,
+        reference=ReferenceData(province=province),
     )
     point = report.valid.geometry.iloc[0]
     assert point.x == pytest.approx(107.05, abs=0.01)
@@ -346,7 +352,7 @@ def test_vn2000_legacy_crs_is_reprojected(make_point, province):
             "crs": {"type": "name", "properties": {"name": "EPSG:3405"}},
             "features": [feature],
         },
-        province=province,
+        reference=ReferenceData(province=province),
     )
     assert report.ok
     assert "VN-2000" in report.warnings[0].message
@@ -354,7 +360,7 @@ def test_vn2000_legacy_crs_is_reprojected(make_point, province):
 
 def test_html_is_kept_as_typed(make_point, province):
     name = "<img src=x onerror=alert(1)>Bãi Cháy"
-    report = validation.validate_features([make_point(name=name)], province=province)
+    report = validation.validate_features([make_point(name=name)], reference=ReferenceData(province=province))
     assert report.valid["name"].tolist() == [name]
 
 
@@ -364,7 +370,7 @@ def test_oversized_file_is_refused_before_reading(monkeypatch, tmp_path, make_po
     with path.open("wb") as out:
         out.truncate(3 * 1024 * 1024)  # sparse: no 3 MB written, and no byte of it is read
     with pytest.raises(UnreadableFileError, match=r"The file is 3\.0 MB; the limit is 1 MB"):
-        read_layer_file(path, province=province)
+        read_layer_file(path, reference=ReferenceData(province=province))
 
 
 def test_oversized_file_exit_code(monkeypatch, geodata_dir, capsys):
@@ -383,13 +389,17 @@ def test_nesting_at_the_limit_is_parsed(make_point, province):
     nested: Any = 1
     for _ in range(60):  # plus collection, features, feature and properties: 64 levels
         nested = [nested]
-    report = validation.validate_geojson(dump(make_point(deep=nested)), province=province)
+    report = validation.validate_geojson(
+        dump(make_point(deep=nested)), reference=ReferenceData(province=province)
+    )
     assert report.ok
     assert report.valid["deep"].tolist() == [nested]
 
 
 def test_bare_geometry_is_wrapped_in_a_feature(make_point, province):
-    report = validation.validate_geojson(json.dumps(make_point()["geometry"]), province=province)
+    report = validation.validate_geojson(
+        json.dumps(make_point()["geometry"]), reference=ReferenceData(province=province)
+    )
     assert "bare Point geometry, not a FeatureCollection; it was wrapped" in report.warnings[0].message
     assert "required field 'point_id' is missing" in report.errors[0].message
 

@@ -32,7 +32,7 @@ from hotspots.formats import (
 )
 from hotspots.formats import core as hio
 from hotspots.schema import HAZARDS, LAYERS, RISK_LEVELS, WATER_TYPES
-from hotspots.validation import validate_features
+from hotspots.validation import ReferenceData, validate_features
 
 CSV_HEADER = "point_id,name,water_type,risk_level"
 
@@ -47,13 +47,13 @@ def points(make_point, province) -> gpd.GeoDataFrame:
         make_point(107.1, 20.97, point_id="QN-0002", name="Suối Lạnh", water_type="stream", tổ="=1+2"),
         make_point(107.15, 21.0, point_id="QN-0003", name="Hồ Yên Lập", risk_level="black_spot", tổ="-12.5"),
     ]
-    report = validate_features(features, province=province)
+    report = validate_features(features, reference=ReferenceData(province=province))
     assert report.ok, report.problems
     return report.valid
 
 
 def read_text_table(data: str, province, name: str = "points.csv"):
-    return read_layer_bytes(data.encode("utf-8"), filename=name, province=province)
+    return read_layer_bytes(data.encode("utf-8"), filename=name, reference=ReferenceData(province=province))
 
 
 @pytest.mark.parametrize(
@@ -185,7 +185,9 @@ def test_empty_cells_and_blank_rows(province):
 
 def test_cp1258_csv(province):
     text = f"{CSV_HEADER},lat,lon\nQN-1,Đông Cô Tô,sea,low,20.95,107.05\n"
-    report = read_layer_bytes(text.encode("cp1258"), filename="a.csv", province=province)
+    report = read_layer_bytes(
+        text.encode("cp1258"), filename="a.csv", reference=ReferenceData(province=province)
+    )
     assert report.valid["name"].tolist() == ["Đông Cô Tô"]
     assert "Windows-1258" in report.problems[0].message
 
@@ -199,7 +201,7 @@ def test_xlsx_first_sheet_with_typed_cells(tmp_path, province):
     book.create_sheet("ignored").append(["nothing"])
     path = tmp_path / "points.xlsx"
     book.save(path)
-    report = read_layer_file(path, province=province)
+    report = read_layer_file(path, reference=ReferenceData(province=province))
     assert report.ok, report.problems
     row = report.valid.iloc[0]
     assert (row["name"], row["last_inspected"], row["Số lần"]) == ("Bãi tắm Tuần Châu", "2025-05-06", 3)
@@ -207,7 +209,7 @@ def test_xlsx_first_sheet_with_typed_cells(tmp_path, province):
 
 def test_broken_xlsx_is_unreadable(province):
     with pytest.raises(UnreadableFileError, match=r"not a readable Excel \.xlsx workbook"):
-        read_layer_bytes(b"PK\x03\x04 broken", filename="a.xlsx", province=province)
+        read_layer_bytes(b"PK\x03\x04 broken", filename="a.xlsx", reference=ReferenceData(province=province))
 
 
 # --------------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ KML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_kml_placemarks(province):
-    report = read_layer_bytes(KML.encode(), filename="a.kml", province=province)
+    report = read_layer_bytes(KML.encode(), filename="a.kml", reference=ReferenceData(province=province))
     assert report.ok, report.problems
     row = report.valid.iloc[0]
     assert (row["point_id"], row["name"], row["notes"], row["water_type"]) == (
@@ -245,7 +247,7 @@ GPX = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_gpx_waypoints(province):
-    report = read_layer_bytes(GPX.encode(), filename="a.gpx", province=province)
+    report = read_layer_bytes(GPX.encode(), filename="a.gpx", reference=ReferenceData(province=province))
     assert report.valid.empty  # waypoints carry no point_id, water_type or risk_level
     assert {p.field for p in report.errors} == {"point_id", "water_type", "risk_level"}
     assert json.loads(report.rejected["properties"].iloc[0]) == {
@@ -258,7 +260,7 @@ def test_gpx_waypoints(province):
 def test_gpx_without_waypoints(province):
     track_only = GPX.split("<wpt")[0] + "<trk><trkseg><trkpt lat='20.9' lon='107'/></trkseg></trk></gpx>"
     with pytest.raises(UnreadableFileError, match=r"no waypoints \(only tracks or routes\)"):
-        read_layer_bytes(track_only.encode(), filename="a.gpx", province=province)
+        read_layer_bytes(track_only.encode(), filename="a.gpx", reference=ReferenceData(province=province))
 
 
 def test_geopackage_in_utm_is_reprojected_and_the_layer_found_by_name(tmp_path, points, province):
@@ -267,7 +269,7 @@ def test_geopackage_in_utm_is_reprojected_and_the_layer_found_by_name(tmp_path, 
     other.to_file(path, layer="roads")
     utm = points.drop(columns=["source_index", "hazards"]).to_crs(32648)
     utm.to_file(path, layer="my_risk_points")
-    report = read_layer_file(path, province=province)
+    report = read_layer_file(path, reference=ReferenceData(province=province))
     assert report.ok, report.problems
     messages = [p.message for p in report.warnings]
     assert "The GeoPackage has 2 layers; layer 'my_risk_points' was read." in messages
@@ -277,7 +279,7 @@ def test_geopackage_in_utm_is_reprojected_and_the_layer_found_by_name(tmp_path, 
 
 def test_garbage_with_a_map_extension(province):
     with pytest.raises(UnreadableFileError, match=r"cannot be read as map data"):
-        read_layer_bytes(b"not a geopackage", filename="a.gpkg", province=province)
+        read_layer_bytes(b"not a geopackage", filename="a.gpkg", reference=ReferenceData(province=province))
 
 
 # --------------------------------------------------------------------------------------
@@ -287,7 +289,9 @@ def test_garbage_with_a_map_extension(province):
 @pytest.mark.parametrize("fmt", list(EXPORT_FORMATS))
 def test_every_format_reads_back_the_same_features(fmt, points, province):
     data = export_bytes(points, layer="risk_points", fmt=fmt)
-    again = read_layer_bytes(data, filename="back" + EXPORT_FORMATS[fmt][0], province=province)
+    again = read_layer_bytes(
+        data, filename="back" + EXPORT_FORMATS[fmt][0], reference=ReferenceData(province=province)
+    )
     assert again.ok, again.problems
     fields = [*LAYERS["risk_points"].field_names, "tổ"]
     assert again.valid[fields].astype(str).equals(points[fields].astype(str))
@@ -332,7 +336,7 @@ def test_csv_cells_cannot_become_formulas(value, points, province):
     assert rows[1][column] == "'" + value
     assert rows[2][column] == "-12.5"  # a plain number is harmless and stays a number
     assert rows[1][rows[0].index("lon")] == "107.05"
-    back = read_layer_bytes(data, filename="a.csv", province=province)
+    back = read_layer_bytes(data, filename="a.csv", reference=ReferenceData(province=province))
     assert back.valid["tổ"].tolist()[0] == value
 
 
@@ -362,7 +366,7 @@ def test_kml_escapes_markup(points, province):
     data = export_bytes(tricky, layer="risk_points", fmt="kml")
     assert b"<script>" not in data
     assert b"<b>" not in data
-    back = read_layer_bytes(data, filename="a.kml", province=province)
+    back = read_layer_bytes(data, filename="a.kml", reference=ReferenceData(province=province))
     assert back.valid["name"].tolist() == ["A & B <b>", "]]> C", 'Sông "Cấm"']
     assert back.valid["notes"].tolist()[0] == "<script>x</script>"
 
@@ -441,9 +445,9 @@ def test_read_layer_raises_or_returns_the_frame(tmp_path, make_point, province):
     good, bad = tmp_path / "good.geojson", tmp_path / "bad.geojson"
     good.write_text(json.dumps({"type": "FeatureCollection", "features": [make_point()]}))
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": [make_point(risk_level="??")]}))
-    assert read_layer(good, province=province)["point_id"].tolist() == ["QN-0001"]
+    assert read_layer(good, reference=ReferenceData(province=province))["point_id"].tolist() == ["QN-0001"]
     with pytest.raises(ValidationError, match=r"risk_level.*'\?\?' is not an allowed value"):
-        read_layer(bad, province=province)
+        read_layer(bad, reference=ReferenceData(province=province))
 
 
 def test_missing_file(tmp_path):
@@ -499,11 +503,13 @@ def collections(draw):
 @given(document=collections())
 def test_geojson_round_trip_keeps_every_field_and_diacritic(document, province, tmp_path):
     first = read_layer_bytes(
-        json.dumps(document, ensure_ascii=False).encode(), filename="a.geojson", province=province
+        json.dumps(document, ensure_ascii=False).encode(),
+        filename="a.geojson",
+        reference=ReferenceData(province=province),
     )
     assert first.ok, first.problems
     path = write_layer(first.valid, tmp_path / "round.geojson")
-    second = read_layer_file(path, province=province)
+    second = read_layer_file(path, reference=ReferenceData(province=province))
     assert second.ok, second.problems
     assert_geodataframe_equal(second.valid, first.valid)
     for feature, (_, row) in zip(document["features"], second.valid.iterrows(), strict=True):

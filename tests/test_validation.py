@@ -18,7 +18,7 @@ from shapely.geometry import Point, Polygon
 
 from hotspots.errors import HotspotsError, SchemaError, ValidationError
 from hotspots.schema import HAZARDS, LAYERS, RISK_LEVELS, WATER_TYPES
-from hotspots.validation import conform_columns, validate_features, validate_geojson
+from hotspots.validation import ReferenceData, conform_columns, validate_features, validate_geojson
 from hotspots.validation import core as validation
 
 FIXTURE_SETTINGS = settings(
@@ -48,14 +48,16 @@ def only(report, field):
     ],
 )
 def test_enum_values_and_vietnamese_labels(field, given_value, expected, make_point, province):
-    report = validate_features([make_point(**{field: given_value})], province=province)
+    report = validate_features(
+        [make_point(**{field: given_value})], reference=ReferenceData(province=province)
+    )
     assert report.ok, report.problems
     assert only(report, field) == [expected]
 
 
 def test_accentless_word_that_could_mean_two_values_is_refused(make_point, province):
     # "ho" could be hồ (lake) or hố (pit): guessing would put a wrong label on the map.
-    report = validate_features([make_point(water_type="ho")], province=province)
+    report = validate_features([make_point(water_type="ho")], reference=ReferenceData(province=province))
     assert "'ho' is not an allowed value; allowed: sea, river" in report.errors[0].message
 
 
@@ -73,7 +75,7 @@ def test_label_meaning_depends_on_the_field(province):
             "capacity": "30",
         },
     }
-    report = validate_features([swim], layer="swim_classes", province=province)
+    report = validate_features([swim], layer="swim_classes", reference=ReferenceData(province=province))
     assert report.ok, report.problems
     assert only(report, "venue_type") == ["lake"]
     assert only(report, "capacity") == [30]
@@ -91,12 +93,14 @@ def test_label_meaning_depends_on_the_field(province):
     ],
 )
 def test_hazards_from_lists_and_text(hazards, make_point, province):
-    report = validate_features([make_point(hazards=hazards)], province=province)
+    report = validate_features([make_point(hazards=hazards)], reference=ReferenceData(province=province))
     assert only(report, "hazards") == [["deep_water", "no_fence"]]
 
 
 def test_unknown_hazard_lists_the_allowed_ones(make_point, province):
-    report = validate_features([make_point(hazards="deep_water; sharks")], province=province)
+    report = validate_features(
+        [make_point(hazards="deep_water; sharks")], reference=ReferenceData(province=province)
+    )
     assert "'sharks' not allowed; allowed: deep_water, steep_bank" in report.errors[0].message
 
 
@@ -107,7 +111,7 @@ def test_unknown_hazard_lists_the_allowed_ones(make_point, province):
 def test_yes_no_values(given_value, expected, communes, province):
     feature = json.loads(communes.iloc[[1]].to_json())["features"][0]
     feature["properties"]["has_play_space"] = given_value
-    report = validate_features([feature], layer="communes", province=province)
+    report = validate_features([feature], layer="communes", reference=ReferenceData(province=province))
     assert report.ok, report.problems
     assert only(report, "has_play_space") == [expected]
 
@@ -125,14 +129,14 @@ def test_yes_no_values(given_value, expected, communes, province):
 def test_bad_numbers_and_yes_no(field, given_value, message, communes, province):
     feature = json.loads(communes.iloc[[1]].to_json())["features"][0]
     feature["properties"][field] = given_value
-    report = validate_features([feature], layer="communes", province=province)
+    report = validate_features([feature], layer="communes", reference=ReferenceData(province=province))
     (problem,) = report.errors
     assert problem.message.startswith(message)
     assert problem.field == field
 
 
 def test_missing_optional_fields_get_the_schema_defaults(make_point, province):
-    report = validate_features([make_point()], province=province)
+    report = validate_features([make_point()], reference=ReferenceData(province=province))
     row = report.valid.iloc[0]
     assert (row["status"], row["hazards"], row["source"]) == ("active", [], "")
     assert pd.isna(row["notes"])
@@ -140,12 +144,14 @@ def test_missing_optional_fields_get_the_schema_defaults(make_point, province):
 
 def test_text_is_nfc_normalised_and_trimmed(make_point, province):
     decomposed = unicodedata.normalize("NFD", "  Sông Bạch Đằng \n")
-    report = validate_features([make_point(name=decomposed)], province=province)
+    report = validate_features([make_point(name=decomposed)], reference=ReferenceData(province=province))
     assert only(report, "name") == ["Sông Bạch Đằng"]
 
 
 def test_control_characters_are_removed_with_a_warning(make_point, province):
-    report = validate_features([make_point(name="Bãi\x00 Cháy\x07")], province=province)
+    report = validate_features(
+        [make_point(name="Bãi\x00 Cháy\x07")], reference=ReferenceData(province=province)
+    )
     assert only(report, "name") == ["Bãi Cháy"]
     assert report.warnings[0].message == "invisible control characters were removed"
 
@@ -154,7 +160,7 @@ def test_feature_id_member_stands_in_for_a_missing_id(make_point, province):
     feature = make_point()
     del feature["properties"]["point_id"]
     feature["id"] = "QN-0777"
-    report = validate_features([feature], province=province)
+    report = validate_features([feature], reference=ReferenceData(province=province))
     assert only(report, "point_id") == ["QN-0777"]
 
 
@@ -164,7 +170,7 @@ def test_column_headings_in_other_words_are_matched(province):
         "geometry": {"type": "Point", "coordinates": [107.05, 20.95]},
         "properties": {"Mã điểm": "QN-0009", "Tên": "Hồ Yên Lập", "Loại nước": "hồ", "Risk Level": "cao"},
     }
-    report = validate_features([feature], province=province)
+    report = validate_features([feature], reference=ReferenceData(province=province))
     assert report.ok, report.problems
     row = report.valid.iloc[0]
     assert (row["point_id"], row["name"], row["water_type"], row["risk_level"]) == (
@@ -176,7 +182,9 @@ def test_column_headings_in_other_words_are_matched(province):
 
 
 def test_exact_field_name_wins_over_an_alias(make_point, province):
-    report = validate_features([make_point(name="Bến Đoan", **{"tên": "Tên khác"})], province=province)
+    report = validate_features(
+        [make_point(name="Bến Đoan", **{"tên": "Tên khác"})], reference=ReferenceData(province=province)
+    )
     assert only(report, "name") == ["Bến Đoan"]
     assert only(report, "tên") == ["Tên khác"]
 
@@ -186,7 +194,7 @@ def test_valid_frame_layout(make_point, province):
         make_point(extra_int=3, người_báo="a"),
         make_point(107.1, 20.97, point_id="QN-0002", extra_int=None),
     ]
-    report = validate_features(features, province=province)
+    report = validate_features(features, reference=ReferenceData(province=province))
     fields = list(LAYERS["risk_points"].field_names)
     assert list(report.valid.columns) == [*fields, "extra_int", "người_báo", "source_index", "geometry"]
     assert report.valid.crs == "EPSG:4326"
@@ -197,7 +205,7 @@ def test_valid_frame_layout(make_point, province):
 
 def test_schema_dtypes(communes, province):
     features = json.loads(communes.to_json())["features"]
-    valid = validate_features(features, layer="communes", province=province).valid
+    valid = validate_features(features, layer="communes", reference=ReferenceData(province=province)).valid
     assert str(valid["children_under_16"].dtype) == "Int64"
     assert valid["has_play_space"].dtype == bool
     assert valid["illustrative"].tolist() == [False, False]
@@ -205,7 +213,9 @@ def test_schema_dtypes(communes, province):
 
 
 def test_rejected_rows(make_point, province):
-    report = validate_features([make_point(risk_level="extreme", note_extra="x")], province=province)
+    report = validate_features(
+        [make_point(risk_level="extreme", note_extra="x")], reference=ReferenceData(province=province)
+    )
     row = report.rejected.iloc[0]
     assert list(report.rejected.columns) == list(validation.REJECTED_COLUMNS)
     assert (row["source_index"], row["feature_id"], row["lon"], row["lat"]) == (0, "QN-0001", 107.05, 20.95)
@@ -217,7 +227,8 @@ def test_rejected_rows(make_point, province):
 
 def test_report_properties_and_raise(make_point, province):
     report = validate_features(
-        [make_point(name="<b>Bến</b>"), make_point(107.1, 20.97, name="")], province=province
+        [make_point(name="<b>Bến</b>"), make_point(107.1, 20.97, name="")],
+        reference=ReferenceData(province=province),
     )
     assert not report.ok
     assert [p.severity for p in report.problems] == ["warning", "error", "error"]
@@ -226,11 +237,13 @@ def test_report_properties_and_raise(make_point, province):
     with pytest.raises(ValidationError, match=r"2 problem\(s\) found in layer 'risk_points': 1 of 2") as info:
         report.raise_for_errors()
     assert len(info.value.problems) == 2
-    validate_features([make_point()], province=province).raise_for_errors()
+    validate_features([make_point()], reference=ReferenceData(province=province)).raise_for_errors()
 
 
 def test_missing_commune_is_filled_from_the_map(make_point, province, communes):
-    report = validate_features([make_point(107.15, 21.0)], province=province, communes=communes)
+    report = validate_features(
+        [make_point(107.15, 21.0)], reference=ReferenceData(province=province, communes=communes)
+    )
     assert only(report, "commune_id") == ["CM-002"]
     assert (
         report.warnings[0].message == "commune_id was missing; filled from the map: CM-002 (Phường Hồng Gai)"
@@ -238,13 +251,17 @@ def test_missing_commune_is_filled_from_the_map(make_point, province, communes):
 
 
 def test_point_just_off_the_coast_gets_the_nearest_commune(make_point, province, communes):
-    report = validate_features([make_point(107.0, 20.8755)], province=province, communes=communes)
+    report = validate_features(
+        [make_point(107.0, 20.8755)], reference=ReferenceData(province=province, communes=communes)
+    )
     assert report.ok, report.problems
     assert only(report, "commune_id") == ["CM-001"]
 
 
 def test_unknown_commune_is_an_error(make_point, province, communes):
-    report = validate_features([make_point(commune_id="CM-999")], province=province, communes=communes)
+    report = validate_features(
+        [make_point(commune_id="CM-999")], reference=ReferenceData(province=province, communes=communes)
+    )
     assert report.errors[0].message.startswith(
         "commune_id 'CM-999' is not one of the 2 communes on the map (for example CM-001 (Phường Bãi Cháy)"
     )
@@ -255,7 +272,7 @@ def test_stored_features_count_for_ids_and_near_duplicates(make_point, province)
         {"point_id": ["QN-0001", "QN-0100"]}, geometry=[Point(107.2, 21.03), Point(107.1, 20.97)], crs=4326
     )
     features = [make_point(), make_point(107.10001, 20.97, point_id="QN-0002")]
-    report = validate_features(features, province=province, existing=existing)
+    report = validate_features(features, reference=ReferenceData(province=province, existing=existing))
     messages = [p.message for p in report.errors]
     assert messages == [
         "id QN-0001 is already used by a stored feature; give this one a new id",
@@ -268,13 +285,13 @@ def test_stored_points_in_another_crs(make_point, province):
     existing = gpd.GeoDataFrame({"point_id": ["QN-0100"]}, geometry=[Point(107.05, 20.95)], crs=4326).to_crs(
         32648
     )
-    report = validate_features([make_point()], province=province, existing=existing)
+    report = validate_features([make_point()], reference=ReferenceData(province=province, existing=existing))
     assert "exactly the same place as a stored point (id QN-0100)" in report.errors[0].message
 
 
 def test_many_copies_of_one_point(make_point, province):
     features = [make_point(point_id=f"QN-{i:04d}") for i in range(2000)]
-    report = validate_features(features, province=province)
+    report = validate_features(features, reference=ReferenceData(province=province))
     assert len(report.valid) == 1
     assert len(report.errors) == 1999
     assert "exactly the same place as feature #1 (id QN-0000)" in report.errors[-1].message
@@ -286,13 +303,13 @@ def test_points_five_metres_apart_are_both_kept(make_point, province):
         make_point(),
         make_point(107.05 + 5.5 / (111_320 * math.cos(math.radians(20.95))), point_id="B"),
     ]
-    assert validate_features(features, province=province).ok
+    assert validate_features(features, reference=ReferenceData(province=province)).ok
 
 
 def test_coastal_tolerance(make_point, province):
     just_outside = make_point(107.0, 20.87)  # about 600 m south of the outline
-    assert validate_features([just_outside], province=province).ok
-    strict = validate_features([just_outside], province=province, tolerance_m=100)
+    assert validate_features([just_outside], reference=ReferenceData(province=province)).ok
+    strict = validate_features([just_outside], tolerance_m=100, reference=ReferenceData(province=province))
     assert "km outside the province (only 100 m is allowed" in strict.errors[0].message
 
 
@@ -327,7 +344,7 @@ def test_self_crossing_outline_is_repaired(province):
             "has_play_space": "không",
         },
     }
-    report = validate_features([feature], layer="communes", province=province)
+    report = validate_features([feature], layer="communes", reference=ReferenceData(province=province))
     assert report.ok, report.problems
     assert report.warnings[0].message == "the outline crossed itself and was repaired"
     assert report.valid.geometry.iloc[0].is_valid
@@ -337,7 +354,7 @@ def test_self_crossing_outline_is_repaired(province):
 def test_multipoint_of_one_point_becomes_a_point(make_point, province):
     feature = make_point()
     feature["geometry"] = {"type": "MultiPoint", "coordinates": [[107.05, 20.95]]}
-    report = validate_features([feature], province=province)
+    report = validate_features([feature], reference=ReferenceData(province=province))
     assert report.valid.geometry.iloc[0].geom_type == "Point"
     assert report.warnings[0].message == "a MultiPoint of one point was read as a Point"
 
@@ -356,7 +373,7 @@ def test_swim_class_cannot_end_before_it_starts(province):
             "capacity": 20,
         },
     }
-    report = validate_features([feature], layer="swim_classes", province=province)
+    report = validate_features([feature], layer="swim_classes", reference=ReferenceData(province=province))
     assert report.errors[0].message == "end_date 2025-06-01 is before start_date 2025-06-30"
 
 
@@ -368,11 +385,11 @@ def test_unknown_layer():
 def test_validate_geojson_accepts_text_bytes_and_dicts(make_point, province, feature_collection):
     document = feature_collection(make_point(name="Cửa Ông"))
     for data in (document, json.dumps(document), json.dumps(document, ensure_ascii=False).encode()):
-        assert only(validate_geojson(data, province=province), "name") == ["Cửa Ông"]
+        assert only(validate_geojson(data, reference=ReferenceData(province=province)), "name") == ["Cửa Ông"]
 
 
 def test_json_list_of_features_is_accepted_with_a_warning(make_point, province):
-    report = validate_geojson([make_point()], province=province)
+    report = validate_geojson([make_point()], reference=ReferenceData(province=province))
     assert report.ok
     assert "JSON list, not a FeatureCollection" in report.warnings[0].message
 
@@ -464,7 +481,7 @@ documents = st.one_of(
 @given(document=documents, layer=st.sampled_from(sorted(LAYERS)))
 def test_validator_never_raises_anything_but_its_own_errors(document, layer, province):
     try:
-        report = validate_geojson(document, layer=layer, province=province)
+        report = validate_geojson(document, layer=layer, reference=ReferenceData(province=province))
     except HotspotsError:
         return
     assert len(report.valid) + len(report.rejected) == len(report.rejected) + len(report.valid)
@@ -507,7 +524,7 @@ def mutated_features(draw):
 @given(features=mutated_features(), layer=st.sampled_from(["risk_points", "risk_points", "communes"]))
 def test_one_broken_feature_never_breaks_the_validator(features, layer, province):
     try:
-        report = validate_features(features, layer=layer, province=province)
+        report = validate_features(features, layer=layer, reference=ReferenceData(province=province))
     except HotspotsError:
         return
     assert sorted([*report.valid["source_index"], *report.rejected["source_index"]]) == [0, 1, 2]
@@ -518,7 +535,7 @@ def test_one_broken_feature_never_breaks_the_validator(features, layer, province
 def test_parsing_arbitrary_text_never_raises_anything_but_its_own_errors(text, province):
     for data in (text, text.encode("utf-8", "surrogatepass"), text.encode("latin-1", "replace")):
         with contextlib.suppress(HotspotsError):
-            validate_geojson(data, province=province)
+            validate_geojson(data, reference=ReferenceData(province=province))
 
 
 VIETNAMESE_LETTERS = (
@@ -568,7 +585,7 @@ def valid_risk_points(draw):
 @given(case=valid_risk_points())
 def test_valid_features_always_pass(case, province):
     features, expected = case
-    report = validate_features(features, province=province)
+    report = validate_features(features, reference=ReferenceData(province=province))
     assert report.ok, [str(p) for p in report.problems]
     got = list(
         zip(

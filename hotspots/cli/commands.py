@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
-import shapely
 
 from hotspots.config import GEODATA_DIR
 from hotspots.errors import HotspotsError, UnreadableFileError, ValidationError
 from hotspots.formats import EXPORT_FORMATS, load_geodata_layer, load_province, read_layer_file, write_layer
 from hotspots.schema import LAYERS, get_layer_schema
+from hotspots.validation import ReferenceData
 
 EXIT_OK: Final = 0
 EXIT_INVALID: Final = 1
@@ -134,8 +134,8 @@ def _register_build_sample(subparsers: argparse._SubParsersAction) -> None:
 
 def _run_validate(args: argparse.Namespace) -> int:
     schema = get_layer_schema(args.layer)
-    province, communes = _reference_layers(args.geodata or GEODATA_DIR, layer=args.layer)
-    report = read_layer_file(args.file, layer=schema.name, province=province, communes=communes)
+    reference = _reference_layers(args.geodata or GEODATA_DIR, layer=args.layer)
+    report = read_layer_file(args.file, layer=schema.name, reference=reference)
     total = len(report.valid) + len(report.rejected)
     if report.ok:
         print(f"OK: {len(report.valid)} features valid")
@@ -188,8 +188,17 @@ def _run_stats(args: argparse.Namespace) -> int:
 
 
 def _run_build_sample(args: argparse.Namespace) -> int:
-    # Needs the build-only requirements, so it is imported only when asked for.
-    from hotspots.sample_data import build_sample
+    # Build-only code (the sample_build package, which needs requirements-build.txt), so it is
+    # imported only when asked for: `import hotspots` never imports it.
+    try:
+        from sample_build import build_sample
+    except ImportError as exc:
+        print(
+            f"error: the sample builder cannot be imported ({_one_line(exc)}); install the build "
+            "dependencies with: pip install -r requirements-build.txt",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
     written = build_sample(args.out) if args.out is not None else build_sample()
     print(f"Sample data written ({len(written)} file(s)):")
@@ -214,9 +223,7 @@ def _load_layer_for_export(name: str, directory: Path | None) -> gpd.GeoDataFram
         return store.read_layer(name)
 
 
-def _reference_layers(
-    directory: Path, *, layer: str
-) -> tuple[shapely.Geometry | None, gpd.GeoDataFrame | None]:
+def _reference_layers(directory: Path, *, layer: str) -> ReferenceData:
     """Province outline and communes to check a file against (None when not shipped)."""
     province = None
     if layer != "province" and (directory / "province.geojson").is_file():
@@ -227,7 +234,7 @@ def _reference_layers(
     communes = None
     if "commune_id" in get_layer_schema(layer).field_names and (directory / "communes.geojson").is_file():
         communes = load_geodata_layer("communes", directory)
-    return province, communes
+    return ReferenceData(province=province, communes=communes)
 
 
 def _common_options(*, geodata: bool = True) -> argparse.ArgumentParser:

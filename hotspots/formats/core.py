@@ -43,6 +43,8 @@ from hotspots.errors import Problem, SchemaError, UnreadableFileError, Validatio
 from hotspots.i18n import Phrase, coded_error, make_problem
 from hotspots.schema import get_layer_schema
 from hotspots.validation import (
+    NO_REFERENCE,
+    ReferenceData,
     ValidationReport,
     check_file_size,
     conform_columns,
@@ -122,9 +124,7 @@ def read_layer_file(
     path: str | os.PathLike[str],
     *,
     layer: str = "risk_points",
-    province: shapely.Geometry | None = None,
-    communes: gpd.GeoDataFrame | None = None,
-    existing: gpd.GeoDataFrame | None = None,
+    reference: ReferenceData = NO_REFERENCE,
 ) -> ValidationReport:
     """Read and validate a layer file in any supported format.
 
@@ -136,7 +136,7 @@ def read_layer_file(
     ----------
     path
         The file.
-    layer, province, communes, existing
+    layer, reference
         As in :func:`hotspots.validation.validate_features`.
 
     Returns
@@ -160,7 +160,7 @@ def read_layer_file(
     if not path.is_file():
         raise coded_error(UnreadableFileError, "is_folder", path=path)
     check_file_size(size)
-    options = {"layer": layer, "province": province, "communes": communes, "existing": existing}
+    options = {"layer": layer, "reference": reference}
     return read_layer_bytes(path.read_bytes(), filename=path.name, **options)
 
 
@@ -169,9 +169,7 @@ def read_layer_bytes(
     *,
     filename: str,
     layer: str = "risk_points",
-    province: shapely.Geometry | None = None,
-    communes: gpd.GeoDataFrame | None = None,
-    existing: gpd.GeoDataFrame | None = None,
+    reference: ReferenceData = NO_REFERENCE,
 ) -> ValidationReport:
     """Read and validate a layer file held in memory (an upload), like :func:`read_layer_file`.
 
@@ -181,7 +179,7 @@ def read_layer_bytes(
         The file's bytes.
     filename
         The file's name; its extension selects the format.
-    layer, province, communes, existing
+    layer, reference
         As in :func:`hotspots.validation.validate_features`.
 
     Returns
@@ -192,7 +190,7 @@ def read_layer_bytes(
     check_file_size(len(data))
     get_layer_schema(layer)
     fmt = detect_format(filename, data[:512])
-    options = {"layer": layer, "province": province, "communes": communes, "existing": existing}
+    options = {"layer": layer, "reference": reference}
     if fmt == "geojson":
         return validate_geojson(data, **options)
     features, file_problems = _READERS[fmt](data, layer)
@@ -206,15 +204,13 @@ def read_layer(
     path: str | os.PathLike[str],
     *,
     layer: str = "risk_points",
-    province: shapely.Geometry | None = None,
-    communes: gpd.GeoDataFrame | None = None,
-    existing: gpd.GeoDataFrame | None = None,
+    reference: ReferenceData = NO_REFERENCE,
 ) -> gpd.GeoDataFrame:
     """Read a layer file and return its features, refusing the file if any feature is invalid.
 
     Parameters
     ----------
-    path, layer, province, communes, existing
+    path, layer, reference
         As in :func:`read_layer_file`.
 
     Returns
@@ -227,7 +223,7 @@ def read_layer(
     ValidationError
         Listing every error, when any feature (or the file) has one.
     """
-    report = read_layer_file(path, layer=layer, province=province, communes=communes, existing=existing)
+    report = read_layer_file(path, layer=layer, reference=reference)
     report.raise_for_errors()
     return report.valid
 

@@ -79,7 +79,7 @@ from hotspots.schema import (
 )
 from hotspots.store import migrations
 from hotspots.store.migrations import features, history, imports, inspections, risk_points, sequences
-from hotspots.validation import ValidationReport, typed_column, validate_features
+from hotspots.validation import ReferenceData, ValidationReport, typed_column, validate_features
 
 #: Environment variable naming the database; unset means the default SQLite file.
 DATABASE_URL_ENV: Final = "HOTSPOTS_DATABASE_URL"
@@ -192,7 +192,7 @@ class Store:
         self.engine = engine
         self._busy_deadline_s = BUSY_DEADLINE_S if busy_deadline_s is None else busy_deadline_s
         # (revision, province outline, communes), refreshed when another process imports new ones.
-        self._geography: tuple[tuple, shapely.Geometry | None, gpd.GeoDataFrame | None] | None = None
+        self._geography: tuple[tuple, ReferenceData] | None = None
 
     def __enter__(self) -> Store:
         return self
@@ -454,8 +454,8 @@ class Store:
             merged = {**old_view, **changes}
             lon, lat = _coordinates(merged.pop("lon"), merged.pop("lat"))
             moved = (lon, lat) != (current["lon"], current["lat"])
-            geography = self._geography_layers(conn)
-            if moved and "commune_id" not in changes and geography[1] is not None:
+            has_communes = self._geography_layers(conn).communes is not None
+            if moved and "commune_id" not in changes and has_communes:
                 merged["commune_id"] = None  # let validation find the commune at the new place
             existing = _stored(conn, RISK_POINTS, near=(lon, lat))
             existing = existing[existing[RISK_POINTS.id_field] != point_id]
@@ -770,8 +770,8 @@ class Store:
 
     def _check_file(self, path: Path, schema: LayerSchema) -> tuple[ValidationReport, ValidationReport, int]:
         """Read and check a file, then against the store; return both reports and the store's revision."""
-        province, communes = self._transaction(self._geography_layers)
-        first = read_layer_file(path, layer=schema.name, province=province, communes=communes)
+        reference = self._transaction(self._geography_layers)
+        first = read_layer_file(path, layer=schema.name, reference=reference)
 
         def against_store(conn: sa.Connection) -> tuple[int, ValidationReport]:
             return _revision(conn), self._against_store(conn, schema, first)
@@ -794,10 +794,8 @@ class Store:
         suspects = first.valid[is_new & _near_stored(first.valid, stored)] if schema.is_point_layer else []
         second = None
         if len(suspects):
-            province, communes = self._geography_layers(conn)
-            second = validate_features(
-                _features(suspects), layer=schema.name, province=province, communes=communes, existing=stored
-            )
+            reference = self._geography_layers(conn).with_existing(stored)
+            second = validate_features(_features(suspects), layer=schema.name, reference=reference)
         rechecked = suspects["source_index"].to_numpy() if len(suspects) else np.array([], dtype=int)
         return _merge_reports(first, int((~is_new).sum()), second, rechecked)
 
@@ -805,16 +803,12 @@ class Store:
         self, conn: sa.Connection, schema: LayerSchema, candidates: list[dict], existing: gpd.GeoDataFrame
     ) -> gpd.GeoDataFrame:
         """Validate features against ``existing`` and the stored geography; raise on any error."""
-        province, communes = self._geography_layers(conn)
-        report = validate_features(
-            candidates, layer=schema.name, province=province, communes=communes, existing=existing
-        )
+        reference = self._geography_layers(conn).with_existing(existing)
+        report = validate_features(candidates, layer=schema.name, reference=reference)
         report.raise_for_errors()
         return report.valid
 
-    def _geography_layers(
-        self, conn: sa.Connection
-    ) -> tuple[shapely.Geometry | None, gpd.GeoDataFrame | None]:
+    def _geography_layers(self, conn: sa.Connection) -> ReferenceData:
         """Return the stored province outline and communes (``None`` when absent), cached.
 
         ``None`` lets validation fall back to the shipped outline.
@@ -833,8 +827,9 @@ class Store:
                 None if outline.size == 0 else outline[0] if outline.size == 1 else shapely.union_all(outline)
             )
             communes = _read_features(conn, LAYERS["communes"])
-            cached = self._geography = (revision, province, communes if len(communes) else None)
-        return cached[1], cached[2]
+            reference = ReferenceData(province=province, communes=communes if len(communes) else None)
+            cached = self._geography = (revision, reference)
+        return cached[1]
 
     def _transaction(
         self,

@@ -17,12 +17,15 @@ from hotspots.validation.core import (
     validate_features,
     validate_geojson,
 )
+from hotspots.validation.reference import NO_REFERENCE, ReferenceData
 
 __all__ = [
     "FIELD_ALIASES",
     "ID_ALIASES",
+    "NO_REFERENCE",
     "REJECTED_COLUMNS",
     "VALUE_LABELS",
+    "ReferenceData",
     "ValidationReport",
     "check_file_size",
     "conform_columns",

@@ -43,6 +43,7 @@ from hotspots.config import (
 from hotspots.errors import Problem, UnreadableFileError, ValidationError
 from hotspots.i18n import Phrase, coded_error, make_problem
 from hotspots.schema import Field, LayerSchema, get_layer_schema
+from hotspots.validation.reference import NO_REFERENCE, ReferenceData
 
 #: Vietnamese (and a few English) words accepted for enum values, per canonical value.
 #: A label only applies to fields that allow its value, so "hồ" is ``lake_reservoir`` for
@@ -218,9 +219,7 @@ def validate_geojson(
     data: bytes | str | Mapping[str, Any] | Sequence[Any],
     *,
     layer: str = "risk_points",
-    province: shapely.Geometry | None = None,
-    communes: gpd.GeoDataFrame | None = None,
-    existing: gpd.GeoDataFrame | None = None,
+    reference: ReferenceData = NO_REFERENCE,
     tolerance_m: float = COASTAL_TOLERANCE_M,
     crs: str | None = None,
 ) -> ValidationReport:
@@ -232,7 +231,7 @@ def validate_geojson(
         The document. Bytes are decoded (UTF-8 with or without BOM, UTF-16, else legacy
         Vietnamese Windows-1258 with a warning). A bare Feature, a bare geometry or a JSON list
         of features is accepted and wrapped, with a warning.
-    layer, province, communes, existing, tolerance_m
+    layer, reference, tolerance_m
         As in :func:`validate_features`.
     crs
         Reference system of the coordinates when the document has no legacy ``crs`` member.
@@ -259,9 +258,7 @@ def validate_geojson(
     return _validate(
         features,
         schema=schema,
-        province=province,
-        communes=communes,
-        existing=existing,
+        reference=reference,
         tolerance_m=tolerance_m,
         crs=declared_crs if declared_crs is not None else crs,
         file_problems=file_problems,
@@ -272,9 +269,7 @@ def validate_features(
     features: Iterable[Any],
     *,
     layer: str = "risk_points",
-    province: shapely.Geometry | None = None,
-    communes: gpd.GeoDataFrame | None = None,
-    existing: gpd.GeoDataFrame | None = None,
+    reference: ReferenceData = NO_REFERENCE,
     tolerance_m: float = COASTAL_TOLERANCE_M,
     crs: str | None = None,
 ) -> ValidationReport:
@@ -286,15 +281,9 @@ def validate_features(
         GeoJSON-like Feature dicts (``{"type": "Feature", "geometry": ..., "properties": ...}``).
     layer
         Name of the layer in :data:`hotspots.schema.LAYERS`.
-    province
-        Province outline in EPSG:4326. ``None`` loads ``geodata/province.geojson`` when it
-        exists; otherwise the inside-the-province check is skipped with a warning.
-    communes
-        Communes (column ``commune_id``, any CRS). A feature without ``commune_id`` gets the
-        commune it lies in (with a warning); an unknown ``commune_id`` is an error.
-    existing
-        Features already stored in this layer: reusing one of their ids, or lying closer than
-        ``NEAR_DUPLICATE_M`` to one of their points, is an error.
+    reference
+        The province, its communes and the features already stored
+        (:class:`~hotspots.validation.ReferenceData`); by default the shipped province outline.
     tolerance_m
         How far outside the province outline a feature may lie, in metres (coasts and the
         simplified outline).
@@ -316,9 +305,7 @@ def validate_features(
     return _validate(
         list(features),
         schema=schema,
-        province=province,
-        communes=communes,
-        existing=existing,
+        reference=reference,
         tolerance_m=tolerance_m,
         crs=crs,
         file_problems=[],
@@ -561,13 +548,12 @@ def _validate(
     features: list[Any],
     *,
     schema: LayerSchema,
-    province: shapely.Geometry | None,
-    communes: gpd.GeoDataFrame | None,
-    existing: gpd.GeoDataFrame | None,
+    reference: ReferenceData,
     tolerance_m: float,
     crs: Any,
     file_problems: list[Problem],
 ) -> ValidationReport:
+    province, communes, existing = reference.province, reference.communes, reference.existing
     log = _Log(file_problems)
     if features is None:
         features = []
