@@ -838,18 +838,21 @@ def _table_cell(value: Any) -> Any:
         value = "; ".join(str(v) for v in value)
     elif not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False)
-    return _guard(value)
+    return guard_formula(value)
 
 
-def _guard(text: str) -> str:
-    """Prefix a quote to text a spreadsheet would run as a formula; plain numbers pass."""
+def guard_formula(text: str) -> str:
+    """Prefix a quote to text a spreadsheet would run as a formula; plain numbers pass.
+
+    Every table export (CSV, XLSX) passes its text cells through this guard.
+    """
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
 
 def _unguard(value: Any) -> Any:
-    """Undo :func:`_guard` when reading a table back."""
+    """Undo :func:`guard_formula` when reading a table back."""
     if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
         return value[1:]
     return value
