@@ -3,12 +3,12 @@
 Run: ``.venv/bin/python benchmarks/map_and_coverage.py [--sizes 891 10000 100000] [--repeats 5]``
 
 * Map: Python time to build the folium map and render its HTML, and the HTML's size.
-  "ours" is :func:`hotspots.mapping.build_map` with the risk points only (compact JSON,
+  "ours" is :func:`hotspots.maps.build_map` with the risk points only (compact JSON,
   canvas markers in one cluster, popups assembled in the browser); "ours + sample" adds the
   shipped sample's province, communes, water and facilities as the app shows them; "naive" is
   one ``folium.Marker`` with a popup per point in a ``MarkerCluster``.
 * Coverage: nearest facility and distance for every point against 5,000 facilities.
-  "ours" is :func:`hotspots.coverage.nearest_facilities` (STRtree in UTM 48N); "naive" is
+  "ours" is :func:`hotspots.analysis.nearest_facilities` (STRtree in UTM 48N); "naive" is
   pairwise haversine in numpy, chunked to bound memory.
 
 Points are random in the province's bounding box, named after the shipped sample's points

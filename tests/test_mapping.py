@@ -2,6 +2,7 @@
 
 import io
 import json
+import math
 import re
 import sys
 import tarfile
@@ -9,15 +10,28 @@ import textwrap
 
 import folium
 import folium.plugins
+import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from folium.map import Layer
+from shapely.geometry import shape
 
 from hotspots.analysis import coverage_table
-from hotspots.config import GEODATA_DIR
+from hotspots.config import GEODATA_DIR, METRIC_CRS, WGS84
 from hotspots.errors import HotspotsError
 from hotspots.i18n import t
-from hotspots.maps import BlackSpotLayer, PlaceLabels, PointRows, RiskPointCluster, assets, build_map
+from hotspots.maps import (
+    REACH_QUAD_SEGS,
+    BlackSpotLayer,
+    Legend,
+    PendingPointLayer,
+    PlaceLabels,
+    PointRows,
+    RiskPointCluster,
+    assets,
+    build_map,
+)
 from tests import map_fixtures as fx
 
 LAYER_KEYS = (
@@ -66,13 +80,67 @@ def test_every_layer_is_on_the_map_by_its_translated_name(lang):
     assert any(name.startswith(t("layer.swim_coverage", lang, radius="")[:10]) for name in names)
 
 
-def test_points_are_split_between_cluster_and_black_spots():
+def _ids(layer):
+    return sorted(row[PointRows.FIELDS.index("id")] for row in json.loads(layer.rows_json))
+
+
+def test_points_are_split_between_cluster_black_spots_and_pending_reports():
     fmap = _build()
     cluster, black = _only(fmap, RiskPointCluster), _only(fmap, BlackSpotLayer)
-    assert (cluster.count, black.count) == (4, 2)
-    assert len(json.loads(cluster.rows_json)) == 4
-    ids = {row[PointRows.FIELDS.index("id")] for row in json.loads(black.rows_json)}
-    assert ids == {"QN-4", "QN-5"}
+    pending = _only(fmap, PendingPointLayer)
+    assert (cluster.count, black.count, pending.count) == (3, 2, 1)
+    assert _ids(cluster) == ["QN-1", "QN-2", "QN-3"]
+    assert _ids(black) == ["QN-4", "QN-5"]
+    # QN-6 is a field report awaiting review: drawn apart, never in the coverage cluster.
+    assert _ids(pending) == ["QN-6"]
+    assert pending.layer_name == "Điểm mới báo, chờ duyệt"
+
+
+def _with_pending_black_spot():
+    """The fixture table with QN-6 (pending) reported as a black spot."""
+    layers = fx.layers()
+    points = layers["risk_points"]
+    points.loc[points["point_id"] == "QN-6", "risk_level"] = "black_spot"
+    return coverage_table(points, layers["swim_classes"], layers["rescue_trainings"]), layers
+
+
+def test_a_pending_black_spot_is_drawn_as_pending_never_as_a_black_spot():
+    table, layers = _with_pending_black_spot()
+    fmap = _build(table=table, layers=layers)
+    black, pending = _only(fmap, BlackSpotLayer), _only(fmap, PendingPointLayer)
+    assert _ids(black) == ["QN-4", "QN-5"]
+    assert black.count == 2
+    assert _ids(pending) == ["QN-6"]
+    assert "QN-6" not in _ids(_only(fmap, RiskPointCluster))
+    html = fmap.get_root().render()
+    # Its own style: a hollow, dashed grey ring (hsMap.pending), not a coverage colour nor a diamond.
+    script = re.search(rf"var {pending.get_name()} = L\.featureGroup\((.*?)\}}\)\);", html, re.DOTALL)
+    assert "return hsMap.pending(r, true);" in script.group(1)
+    assert (
+        'var PENDING = {"dash": "3 3", "fill": "#ffffff", "fill_opacity": 0.55, "radius": 7, '
+        '"stroke": "#4d4d4d", "weight": 2}'
+    ) in html
+    assert "dashArray: PENDING.dash" in html
+
+
+def test_pending_reports_do_not_change_the_headline_counts():
+    table, layers = _with_pending_black_spot()
+    reviewed = table[table["status"] != "pending"]
+    with_pending, without = _build(table=table, layers=layers), _build(table=reviewed, layers=layers)
+    for kind in (RiskPointCluster, BlackSpotLayer):
+        assert _only(with_pending, kind).count == _only(without, kind).count
+    assert not [c for c in without._children.values() if isinstance(c, PendingPointLayer)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("vi", "Chờ duyệt (điểm mới báo)"), ("en", "Pending review (new report)")]
+)
+def test_legend_has_the_pending_entry_when_reports_await_review(lang, text):
+    entry = f'<div><span class="hs-sw hs-pending-sw"></span>{text}</div>'
+    assert entry in _only(_build(lang), Legend).html
+    table, layers = _with_pending_black_spot()
+    reviewed = table[table["status"] != "pending"]
+    assert entry not in _only(_build(lang, table=reviewed, layers=layers), Legend).html
 
 
 def test_rows_carry_coverage_and_distances_in_whole_metres():
@@ -107,6 +175,7 @@ def test_rows_carry_coverage_and_distances_in_whole_metres():
     lat, lon = qn1[field["lat"]], qn1[field["lon"]]
     assert (rows.origin[0] + lat / 1e5, rows.origin[1] + lon / 1e5) == pytest.approx((20.951, 107.05))
     assert rows.black_spot.tolist() == [False, False, False, True, True, False]
+    assert rows.pending.tolist() == [False, False, False, False, False, True]
 
 
 def test_popups_escape_every_text():
@@ -134,6 +203,34 @@ def test_legend_is_translated():
     english = _rendered_text(_build("en"))
     assert "Legend" in english
     assert "Black spot (special monitoring)" in english
+
+
+@pytest.mark.parametrize(
+    ("swim_m", "rescue_m", "swim_name", "rescue_name"),
+    [
+        (3000, 2000, "Swimming-class reach (3.0 km)", "Rescue-training reach (2.0 km)"),
+        (1500, 2500, "Swimming-class reach (1.5 km)", "Rescue-training reach (2.5 km)"),
+    ],
+)
+def test_reach_is_drawn_at_the_chosen_radius_measured_in_utm_48n(swim_m, rescue_m, swim_name, rescue_name):
+    names = _layers_by_name(_build("en", swim_radius_m=swim_m, rescue_radius_m=rescue_m))
+    for name, facilities, radius in (
+        (swim_name, fx.swim_classes(), swim_m),
+        (rescue_name, fx.rescue_trainings(), rescue_m),
+    ):
+        drawn = gpd.GeoSeries([shape(f["geometry"]) for f in names[name].data["features"]], crs=WGS84)
+        parts = shapely.get_parts(drawn.to_crs(METRIC_CRS).to_numpy())
+        sites = list(facilities.to_crs(METRIC_CRS).geometry)
+        # The two facilities are over 10 km apart: one circle around each, not merged.
+        assert len(parts) == len(sites) == 2
+        for part in parts:
+            (site,) = [s for s in sites if part.contains(s)]
+            ring = shapely.get_coordinates(part.exterior)
+            assert len(ring) == 4 * REACH_QUAD_SEGS + 1  # not simplified away
+            # Every vertex at the radius, up to the ~1 m rounding of the coordinates sent to the browser.
+            assert np.hypot(ring[:, 0] - site.x, ring[:, 1] - site.y) == pytest.approx(radius, abs=1.0)
+            assert part.exterior.distance(site) >= radius * math.cos(math.pi / (4 * REACH_QUAD_SEGS)) - 1.0
+            assert part.area == pytest.approx(math.pi * radius**2, rel=2e-3)
 
 
 def test_map_reads_without_tiles_and_offers_basemaps():

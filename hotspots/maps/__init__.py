@@ -27,30 +27,33 @@ from hotspots.maps.assets import (
     missing_files,
     use_assets,
 )
-from hotspots.maps.core import (
-    BASEMAPS,
+from hotspots.maps.display import (
     COORDINATE_DECIMALS,
-    COVERAGE_COLOURS,
-    DETAIL_ZOOM,
     DISPLAY_TOLERANCE_M,
-    LAND_COLOUR,
     MINIMAP_MIN_AREA_M2,
-    NO_PLAY_STYLE,
-    PLAY_SPACE_COLOUR,
-    RESCUE_STYLE,
-    SWIM_STYLE,
-    WATER_COLOUR,
-    BlackSpotLayer,
-    Legend,
-    PlaceLabels,
-    PointRows,
-    RiskPointCluster,
-    build_map,
+    REACH_QUAD_SEGS,
+    REACH_TOLERANCE_M,
 )
+from hotspots.maps.elements import BlackSpotLayer, Legend, PendingPointLayer, PlaceLabels, RiskPointCluster
+from hotspots.maps.interactive import build_map
+from hotspots.maps.points import PointRows
 from hotspots.maps.report_map import (
     CONTEXT_LAYERS,
     build_report_map,
     chosen_place,
+)
+from hotspots.maps.style import (
+    BASEMAPS,
+    COVERAGE_COLOURS,
+    DETAIL_ZOOM,
+    LAND_COLOUR,
+    NO_PLAY_STYLE,
+    PASSIVE_PANE,
+    PENDING_STYLE,
+    PLAY_SPACE_COLOUR,
+    RESCUE_STYLE,
+    SWIM_STYLE,
+    WATER_COLOUR,
 )
 
 __all__ = [
@@ -75,7 +78,11 @@ __all__ = [
     "MINIMAP_MIN_AREA_M2",
     "NO_PLAY_STYLE",
     "PACKAGES",
+    "PASSIVE_PANE",
+    "PENDING_STYLE",
     "PLAY_SPACE_COLOUR",
+    "REACH_QUAD_SEGS",
+    "REACH_TOLERANCE_M",
     "RESCUE_STYLE",
     "STATIC_URL",
     "SWIM_STYLE",
@@ -85,6 +92,7 @@ __all__ = [
     "BlackSpotLayer",
     "Legend",
     "NpmPackage",
+    "PendingPointLayer",
     "PlaceLabels",
     "PointRows",
     "RiskPointCluster",

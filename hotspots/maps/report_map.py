@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M
 from hotspots.i18n import t
-from hotspots.maps import build_map
+from hotspots.maps.interactive import build_map
 
 #: Layers drawn for context: enough to see where one is, light enough for a phone in the field.
 CONTEXT_LAYERS: Final = ("province", "communes")
@@ -28,19 +28,21 @@ def build_report_map(
     Parameters
     ----------
     coverage
-        Known risk points with coverage (:func:`hotspots.coverage.coverage_table`),
+        Known risk points with coverage (:func:`hotspots.analysis.coverage_table`),
         shown so that staff see whether the place is already reported.
     layers
         Layers by schema name; only :data:`CONTEXT_LAYERS` are drawn.
     lang
         Language of the labels.
     asset_base_url
-        As in :func:`hotspots.mapping.build_map`.
+        As in :func:`hotspots.maps.build_map`.
 
     Returns
     -------
     folium.Map
-        Without facilities, reach circles or water: a click lands on the map itself.
+        Without facilities, reach circles or water, and with passive points (no popup,
+        tooltip or cluster zoom; see ``interactive_points`` of :func:`build_map`): a tap
+        anywhere lands on the map itself, which is what ``st_folium``'s ``last_clicked`` reports.
     """
     context = {name: layers[name] for name in CONTEXT_LAYERS if name in layers}
     return build_map(
@@ -50,6 +52,7 @@ def build_report_map(
         swim_radius_m=DEFAULT_SWIM_RADIUS_M,
         rescue_radius_m=DEFAULT_RESCUE_RADIUS_M,
         asset_base_url=asset_base_url,
+        interactive_points=False,
     )
 
 
@@ -58,13 +61,16 @@ def chosen_place(place: tuple[float, float] | None, *, lang: str) -> folium.Feat
 
     Drawn as a separate layer (``st_folium(..., feature_group_to_add=...)``) so that
     moving it does not rebuild the map, which would lose the user's zoom; an empty
-    layer takes the marker away once the point is saved.
+    layer takes the marker away once the point is saved. The marker is not interactive:
+    a tap on it goes to the map, so the place can be corrected by tapping right next to it.
     """
     group = folium.FeatureGroup(name=t("report.chosen_place", lang))
     if place is not None:
         folium.Marker(
             list(place),
-            tooltip=t("report.chosen_place", lang),
             icon=folium.Icon(color="red", icon="location-dot", prefix="fa"),
+            interactive=False,
+            keyboard=False,
+            alt=t("report.chosen_place", lang),
         ).add_to(group)
     return group

@@ -1,0 +1,343 @@
+"""The map's own Leaflet elements: risk-point cluster, black spots, heat map, place labels, legend, minimap.
+
+The point layers carry their rows as one JSON array (see :class:`~hotspots.maps.points.PointRows`)
+and build their markers in the browser with the ``hsMap`` helpers of
+:class:`~hotspots.maps.script.MapSetup`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import branca.element
+import folium
+import folium.plugins
+import geopandas as gpd
+import shapely
+from folium.map import Layer
+from folium.template import Template
+
+from hotspots.analysis import COVERAGE_STATUSES
+from hotspots.config import WGS84
+from hotspots.i18n import label, t
+from hotspots.maps.display import COORDINATE_DECIMALS, largest_part_first, layer_or_empty
+from hotspots.maps.style import (
+    COVERAGE_COLOURS,
+    LAND_COLOUR,
+    MOBILE_WIDTH_PX,
+    PASSIVE_PANE,
+    PLAY_SPACE_COLOUR,
+    RESCUE_STYLE,
+    SWIM_STYLE,
+)
+
+
+class _RawText(branca.element.Element):
+    """Text placed in the page as it is (no Jinja template made of it)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        """Return the text."""
+        return self._text
+
+
+_NO_MACROS: Final = Template("")
+
+
+class _BulkScript:
+    """Mixin for elements whose script carries megabytes of data.
+
+    branca's ``MacroElement.render`` wraps the rendered script in ``Element(text)``,
+    which compiles the text as a Jinja template: seconds for 100,000 points. This
+    renders the ``script`` macro once and adds the text as it is, then lets the
+    usual render add the library links and the ``addTo`` line (after the script).
+    """
+
+    def render(self, **kwargs) -> None:
+        """Add the script to the page without compiling it, then render the rest as usual."""
+        template = self._template
+        script = template.module.script(self, kwargs)
+        self.get_root().script.add_child(_RawText(script), name=self.get_name())
+        self._template = _NO_MACROS
+        try:
+            super().render(**kwargs)
+        finally:
+            self._template = template
+
+
+class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
+    """The reviewed risk points (black spots excepted) as canvas circle markers in one marker cluster.
+
+    Parameters
+    ----------
+    rows_json
+        Output of :meth:`PointRows.to_json`.
+    count
+        Number of points in ``rows_json`` (for tests and the page).
+    name
+        Name in the layer control.
+    interactive
+        ``False`` (report map): no popups, and cluster icons neither zoom nor catch a tap;
+        they sit in the :data:`~hotspots.maps.style.PASSIVE_PANE`, so every tap reaches the map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var rows = {{ this.rows_json }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                cluster.options.iconCreateFunction = hsMap.clusterIcon;
+                var markers = new Array(rows.length);
+                for (var i = 0; i < rows.length; i++) {
+                    markers[i] = hsMap.point(rows[i], {{ this.interactive|tojson }});
+                }
+                cluster.addLayers(markers);
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, rows_json: str, *, count: int, name: str, interactive: bool = True) -> None:
+        passive = (
+            {}
+            if interactive
+            else {
+                "zoom_to_bounds_on_click": False,
+                "spiderfy_on_max_zoom": False,
+                "cluster_pane": PASSIVE_PANE,
+            }
+        )
+        super().__init__(
+            name=name,
+            overlay=True,
+            control=True,
+            show=True,
+            chunked_loading=True,
+            show_coverage_on_hover=False,
+            max_cluster_radius=60,
+            disable_clustering_at_zoom=16,
+            **passive,
+        )
+        self._name = "RiskPointCluster"
+        self.rows_json = rows_json
+        self.count = count
+        self.interactive = interactive
+
+
+class HeatMapLayer(_BulkScript, folium.plugins.HeatMap):
+    """folium's heat map, rendered without compiling its data as a template."""
+
+
+class _MarkerLayer(_BulkScript, Layer):
+    """Rows drawn one marker each, never clustered, by the ``hsMap`` function named :attr:`marker`.
+
+    Parameters
+    ----------
+    rows_json
+        Output of :meth:`PointRows.to_json`.
+    count
+        Number of points in ``rows_json`` (for tests and the page).
+    name
+        Name in the layer control.
+    interactive
+        ``False`` (report map): markers without popup or tooltip that let every tap through.
+    """
+
+    #: The ``hsMap`` function drawing one row.
+    marker: str = ""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup(({{ this.rows_json }}).map(function (r) {
+                return hsMap.{{ this.marker }}(r, {{ this.interactive|tojson }});
+            }));
+        {% endmacro %}"""
+    )
+
+    def __init__(self, rows_json: str, *, count: int, name: str, interactive: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = type(self).__name__
+        self.rows_json = rows_json
+        self.count = count
+        self.interactive = interactive
+
+
+class BlackSpotLayer(_MarkerLayer):
+    """Reviewed black spots: individual markers, never clustered, so each stays visible at every zoom."""
+
+    marker = "blackSpot"
+
+
+class PendingPointLayer(_MarkerLayer):
+    """Reported points awaiting review, whatever their risk level: hollow dashed grey rings.
+
+    Kept apart from the reviewed points so that unreviewed reports never count, nor look,
+    as coverage-coloured risk points or black spots.
+    """
+
+    marker = "pending"
+
+
+class PlaceLabels(branca.element.MacroElement):
+    """Permanent labels at a point inside each area (the largest part's representative point).
+
+    Leaflet would centre a polygon's tooltip on its first ring and compute it before
+    the map fits its bounds; a label marker at a fixed place avoids both.
+
+    Parameters
+    ----------
+    areas
+        Polygons, in any defined CRS.
+    labels
+        HTML of each label, already escaped.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            ({{ this.rows|tojson }}).forEach(function (row) {
+                // A badge at province scale, the whole label once zoomed in (see hsMap's zoom classes).
+                var html = '<span class="hs-badge"><i class="fa-solid fa-children"></i></span>'
+                    + '<div class="hs-noplay">' + row[2] + "</div>";
+                L.marker([row[0], row[1]], {
+                    icon: L.divIcon({className: "hs-label-wrap", html: html, iconSize: null}),
+                    interactive: false, keyboard: false, pane: "hsLabels"
+                }).addTo({{ this._parent.get_name() }});
+            });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, areas: gpd.GeoDataFrame, labels: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "PlaceLabels"
+        geometry = areas.geometry.to_crs(WGS84) if areas.crs is not None else areas.geometry
+        points = [
+            largest_part_first(shapely.set_precision(g, 10**-COORDINATE_DECIMALS))
+            for g in geometry.to_numpy()
+        ]
+        anchors = [shapely.point_on_surface(shapely.get_parts(g)[0]) for g in points]
+        self.rows = [
+            [round(p.y, COORDINATE_DECIMALS), round(p.x, COORDINATE_DECIMALS), text]
+            for p, text in zip(anchors, labels, strict=True)
+        ]
+
+
+class Legend(branca.element.MacroElement):
+    """The map's legend: a Leaflet control with translated HTML, folded on narrow screens.
+
+    Parameters
+    ----------
+    lang
+        Language of the entries.
+    layers
+        The map's layers by schema name: an entry is shown for each non-empty one.
+    has_heatmap
+        Add the heat map's entry.
+    has_pending
+        Add the entry of reported points awaiting review.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "bottomleft"});
+            {{ this.get_name() }}.onAdd = function (map) {
+                var div = L.DomUtil.create("div", "hs-legend leaflet-control");
+                div.innerHTML = {{ this.html|tojson }};
+                if (map.getSize().x < {{ this.mobile_width }}) { div.querySelector("details").open = false; }
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(
+        self,
+        *,
+        lang: str,
+        layers: Mapping[str, gpd.GeoDataFrame],
+        has_heatmap: bool = False,
+        has_pending: bool = False,
+    ) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.mobile_width = MOBILE_WIDTH_PX
+        items = [_swatch(label("coverage", s, lang), colour=COVERAGE_COLOURS[s]) for s in COVERAGE_STATUSES]
+        diamond = (
+            '<span class="hs-black hs-black-small"><i class="fa-solid fa-triangle-exclamation"></i></span>'
+        )
+        items.append(f"<div>{diamond}{html.escape(t('legend.black_spot', lang))}</div>")
+        items.append(_swatch(t("legend.cluster", lang), css_class="hs-cluster-sw"))
+        if has_pending:
+            items.append(_swatch(t("legend.pending", lang), css_class="hs-pending-sw"))
+        present = {name for name in layers if len(layer_or_empty(layers, name))}
+        if "swim_classes" in present:
+            items.append(_facility_swatch(SWIM_STYLE, t("legend.swim_class", lang)))
+        if "rescue_trainings" in present:
+            items.append(_facility_swatch(RESCUE_STYLE, t("legend.rescue", lang)))
+        if "communes" in present:
+            badge = '<span class="hs-badge hs-badge-inline"><i class="fa-solid fa-children"></i></span>'
+            text = html.escape(t("legend.no_play_space", lang))
+            items.append(f'<div><span class="hs-sw hs-noplay-sw"></span>{badge}{text}</div>')
+        if "play_spaces" in present:
+            items.append(_swatch(t("legend.play_space", lang), colour=PLAY_SPACE_COLOUR))
+        if "water" in present:
+            items.append(_swatch(t("legend.water", lang), css_class="hs-water-sw"))
+        if has_heatmap:
+            items.append(_swatch(t("layer.heatmap", lang), css_class="hs-heat-sw"))
+        title = html.escape(t("legend.title", lang))
+        self.html = f"<details open><summary>{title}</summary>{''.join(items)}</details>"
+
+
+def _swatch(text: str, *, colour: str | None = None, css_class: str = "") -> str:
+    style = f' style="background:{colour}"' if colour else ""
+    return f'<div><span class="hs-sw {css_class}"{style}></span>{html.escape(text)}</div>'
+
+
+def _facility_swatch(style: dict, text: str) -> str:
+    return (
+        f'<div><span class="hs-fac hs-fac-small" style="background:{style["stroke"]}">'
+        f'<i class="fa-solid fa-{style["icon"]}"></i></span>{html.escape(text)}</div>'
+    )
+
+
+class VectorMiniMap(folium.plugins.MiniMap):
+    """A MiniMap drawing the province outline, so it works with no tiles; folded on phones."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = new L.Control.MiniMap(
+                L.layerGroup([
+                    {%- if this.tile_url %}
+                    L.tileLayer({{ this.tile_url|tojson }}, {maxZoom: 18}),
+                    {%- endif %}
+                    L.geoJson({{ this.outline|tojson }}, {
+                        interactive: false,
+                        style: {color: "#555", weight: 1, fillColor: {{ this.land|tojson }}, fillOpacity: 1}
+                    })
+                ]),
+                Object.assign({{ this.options|tojavascript }},
+                    {minimized: {{ this._parent.get_name() }}.getSize().x < {{ this.mobile_width }}})
+            );
+            {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, outline: dict, *, tile_url: str | None) -> None:
+        super().__init__(
+            toggle_display=True, width=130, height=130, zoom_level_offset=-4, position="bottomright"
+        )
+        self.outline = outline
+        self.tile_url = tile_url
+        self.land = LAND_COLOUR
+        self.mobile_width = MOBILE_WIDTH_PX

@@ -1,0 +1,177 @@
+"""The interactive map: risk points by coverage, black spots, facilities, communes and water.
+
+:func:`build_map` returns a :class:`folium.Map` that reads with no tiles at all
+(province, coast, communes and water are vector layers) and scales to 100,000
+risk points: points travel as one compact JSON array, are drawn as canvas
+circle markers in a marker cluster, and their popups are assembled in the browser
+only when opened. Every text value is HTML-escaped in Python before it reaches
+the page. Black spots are separate markers that are never clustered; reported
+points awaiting review are drawn apart again, as hollow grey rings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+
+from hotspots.errors import HotspotsError
+from hotspots.i18n import t
+from hotspots.maps.assets import leaflet_image_path, use_assets
+from hotspots.maps.display import bounds, centre, layer_or_empty
+from hotspots.maps.elements import (
+    BlackSpotLayer,
+    HeatMapLayer,
+    Legend,
+    PendingPointLayer,
+    RiskPointCluster,
+)
+from hotspots.maps.layers import (
+    add_basemaps,
+    add_communes,
+    add_controls,
+    add_coverage_area,
+    add_facilities,
+    add_focus,
+    add_play_spaces,
+    add_province,
+    add_water,
+)
+from hotspots.maps.points import PointRows
+from hotspots.maps.script import MapSetup
+from hotspots.maps.style import BASEMAPS, RESCUE_STYLE, SWIM_STYLE
+
+
+def build_map(
+    coverage: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    lang: str,
+    swim_radius_m: float,
+    rescue_radius_m: float,
+    basemap: str = "none",
+    heatmap: bool = False,
+    asset_base_url: str | None = None,
+    focus_commune_id: str | None = None,
+    interactive_points: bool = True,
+) -> folium.Map:
+    """Build the map of risk points, facilities, communes and water.
+
+    Parameters
+    ----------
+    coverage
+        Risk points with their coverage, from :func:`hotspots.analysis.coverage_table`,
+        already filtered to what should be shown.
+    layers
+        The other layers by schema name: ``swim_classes``, ``rescue_trainings``,
+        ``communes``, ``play_spaces``, ``water``, ``province``. A missing or empty
+        layer is left out.
+    lang
+        Language of every label, legend and popup.
+    swim_radius_m, rescue_radius_m
+        Reach drawn around each facility, in metres (circles computed in UTM 48N).
+    basemap
+        ``"none"`` (vector layers only, works offline), ``"osm"`` or ``"satellite"``.
+        The other choices stay available in the layer control.
+    heatmap
+        Add a heat map of the risk points.
+    asset_base_url
+        Where Leaflet and the plugins are served, e.g. ``/app/static/vendor``
+        (see :func:`hotspots.maps.assets.local_base_url`); ``None`` uses the public CDN.
+    focus_commune_id
+        Zoom to this commune and outline it; by default the map fits the province.
+    interactive_points
+        ``False`` draws the points without popups, tooltips or cluster zoom, letting every
+        tap through to the map (the report map, where a tap places a new point).
+
+    Returns
+    -------
+    folium.Map
+        Ready to render, or to show with ``streamlit_folium.st_folium``.
+
+    Raises
+    ------
+    HotspotsError
+        If ``basemap`` or ``focus_commune_id`` is unknown.
+    """
+    if basemap not in BASEMAPS:
+        msg = f"Unknown basemap '{basemap}'; choose one of: {', '.join(BASEMAPS)}."
+        raise HotspotsError(msg)
+    province = layer_or_empty(layers, "province")
+    communes = layer_or_empty(layers, "communes")
+    swim_classes = layer_or_empty(layers, "swim_classes")
+    rescue_trainings = layer_or_empty(layers, "rescue_trainings")
+
+    fmap = folium.Map(
+        location=centre(province, communes, coverage),
+        zoom_start=9,
+        tiles=None,
+        # MarkerCluster needs the map's own maxZoom: max_zoom only reaches a default tile layer.
+        maxZoom=18,
+        minZoom=5,
+        prefer_canvas=True,
+    )
+    point_rows = PointRows.from_table(coverage, communes=communes, lang=lang)
+    MapSetup(point_rows, lang=lang, image_path=leaflet_image_path(asset_base_url)).add_to(fmap)
+    add_basemaps(fmap, basemap=basemap, lang=lang)
+
+    if len(province):
+        add_province(fmap, province, lang=lang, filled=basemap == "none")
+    if len(communes):
+        add_communes(fmap, communes, lang=lang)
+    water = layer_or_empty(layers, "water")
+    if len(water):
+        add_water(fmap, water, lang=lang)
+    add_coverage_area(fmap, swim_classes, radius_m=swim_radius_m, style=SWIM_STYLE, key="swim", lang=lang)
+    add_coverage_area(
+        fmap, rescue_trainings, radius_m=rescue_radius_m, style=RESCUE_STYLE, key="rescue", lang=lang
+    )
+    play_spaces = layer_or_empty(layers, "play_spaces")
+    if len(play_spaces):
+        add_play_spaces(fmap, play_spaces, lang=lang)
+    add_facilities(fmap, swim_classes, kind="swim", lang=lang)
+    add_facilities(fmap, rescue_trainings, kind="rescue", lang=lang)
+
+    # Reports awaiting review are drawn apart: never as black spots, never in the coverage counts.
+    pending = point_rows.pending
+    black = point_rows.black_spot & ~pending
+    others = ~point_rows.black_spot & ~pending
+    RiskPointCluster(
+        point_rows.to_json(others),
+        count=int(others.sum()),
+        name=t("layer.risk_points", lang),
+        interactive=interactive_points,
+    ).add_to(fmap)
+    if pending.any():
+        PendingPointLayer(
+            point_rows.to_json(pending),
+            count=int(pending.sum()),
+            name=t("layer.pending", lang),
+            interactive=interactive_points,
+        ).add_to(fmap)
+    BlackSpotLayer(
+        point_rows.to_json(black),
+        count=int(black.sum()),
+        name=t("layer.black_spots", lang),
+        interactive=interactive_points,
+    ).add_to(fmap)
+    if heatmap and (~pending).any():
+        HeatMapLayer(
+            point_rows.latlng[~pending].tolist(),
+            name=t("layer.heatmap", lang),
+            radius=14,
+            blur=18,
+            min_opacity=0.35,
+        ).add_to(fmap)
+
+    view = bounds(province, communes, coverage)
+    if focus_commune_id is not None:
+        view = add_focus(fmap, communes, focus_commune_id, lang=lang)
+    if view is not None:
+        fmap.fit_bounds(view)
+
+    add_controls(fmap, province, lang=lang, basemap=basemap)
+    Legend(lang=lang, layers=layers, has_heatmap=heatmap, has_pending=bool(pending.any())).add_to(fmap)
+    use_assets(fmap, base_url=asset_base_url)
+    return fmap

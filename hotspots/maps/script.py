@@ -1,0 +1,86 @@
+"""The map's shared setup: its styles and the ``hsMap`` JavaScript helpers that draw points and popups.
+
+The CSS and JavaScript live as Jinja templates in ``templates/`` next to this module
+(``map_setup.css``, ``map_setup.js``), read once at import; ``this`` in them is the
+:class:`MapSetup` element.
+"""
+
+from __future__ import annotations
+
+import html
+from importlib import resources
+
+import branca.element
+from folium.template import Template
+
+from hotspots.analysis import COVERAGE_STATUSES
+from hotspots.i18n import t
+from hotspots.maps.points import FIXED_POINT, PointRows
+from hotspots.maps.style import (
+    COVERAGE_COLOURS,
+    DETAIL_ZOOM,
+    MOBILE_WIDTH_PX,
+    NO_PLAY_STYLE,
+    PASSIVE_PANE,
+    PENDING_STYLE,
+    WATER_COLOUR,
+)
+
+
+def _read_template(name: str) -> str:
+    """Return the text of ``templates/<name>`` (package data, UTF-8)."""
+    return (resources.files("hotspots.maps") / "templates" / name).read_text(encoding="utf-8")
+
+
+class MapSetup(branca.element.MacroElement):
+    """Styles, Leaflet's marker image path and the shared ``hsMap`` helpers (popups, markers)."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>\n"
+        + _read_template("map_setup.css")
+        + "</style>{% endmacro %}\n{% macro script(this, kwargs) %}\n"
+        + _read_template("map_setup.js")
+        + "{% endmacro %}"
+    )
+
+    def __init__(self, rows: PointRows, *, lang: str, image_path: str) -> None:
+        super().__init__()
+        self._name = "MapSetup"
+        self.detail_zoom = DETAIL_ZOOM
+        self.image_path = image_path
+        self.mobile_width = MOBILE_WIDTH_PX
+        tables = rows.tables()
+        self.colours = [COVERAGE_COLOURS[s] for s in COVERAGE_STATUSES]
+        stops, start = [], 0
+        for colour in self.colours:
+            stops.append(f"{colour} {start}deg {start + 90}deg")
+            start += 90
+        self.gradient = ", ".join(stops)
+        self.no_play_fill = NO_PLAY_STYLE["fill"]
+        self.no_play_stroke = NO_PLAY_STYLE["stroke"]
+        self.water = WATER_COLOUR
+        self.pending_style = dict(PENDING_STYLE)
+        self.passive_pane = PASSIVE_PANE
+        self.texts = {
+            "h": {
+                key: html.escape(t(f"popup.{source}", lang))
+                for key, source in (
+                    ("water", "water_type"),
+                    ("hazards", "hazards"),
+                    ("commune", "commune"),
+                    ("inspected", "last_inspected"),
+                    ("coverage", "coverage"),
+                    ("swim", "nearest_swim"),
+                    ("rescue", "nearest_rescue"),
+                )
+            },
+            "none": html.escape(t("popup.none", lang)),
+            "unknown": html.escape(t("popup.unknown", lang)),
+            "decimal": "," if lang == "vi" else ".",
+            **{key: tables[key] for key in ("coverage", "water_type", "risk_level", "status", "hazard")},
+        }
+        self.names = {key: tables[key] for key in ("commune", "swim", "rescue", "date")}
+        self.origin = list(rows.origin)
+        self.scale = FIXED_POINT
+        self.fields = {name: i for i, name in enumerate(PointRows.FIELDS)}
+        self.kind_bits = PointRows.KIND_BITS

@@ -1,0 +1,105 @@
+{# The hsMap helpers shared by the point layers (Jinja template: `this` is hotspots.maps.script.MapSetup). #}
+L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
+window.hsMap = (function () {
+    var T = {{ this.texts|tojson }};
+    var N = {{ this.names|tojson }};
+    var COLOURS = {{ this.colours|tojson }};
+    // Row fields: see PointRows.FIELDS; kind packs four codes (PointRows.KIND_BITS).
+    var F = {{ this.fields|tojson }}, BITS = {{ this.kind_bits|tojson }};
+    var ORIGIN = {{ this.origin|tojson }};
+    var SCALE = {{ this.scale }};
+    var PENDING = {{ this.pending_style|tojson }}, PASSIVE_PANE = {{ this.passive_pane|tojson }};
+    function latlng(r) { return [ORIGIN[0] + r[F.lat] / SCALE, ORIGIN[1] + r[F.lon] / SCALE]; }
+    function dist(m) {
+        if (m < 1000) { return Math.round(m) + " m"; }
+        return (m / 1000).toFixed(1).replace(".", T.decimal) + " km";
+    }
+    function facility(i, m, names) { return i < 0 ? T.none : names[i] + " – " + dist(m); }
+    function row(h, v) { return "<tr><th>" + h + "</th><td>" + v + "</td></tr>"; }
+    function code(r, field) {
+        return (r[F.kind] >> BITS[field][0]) & ((1 << BITS[field][1]) - 1);
+    }
+    function popup(r) {
+        var hazards = T.hazard.filter(function (_, bit) { return r[F.hazards] & (1 << bit); });
+        var coverage = code(r, "coverage");
+        return '<div class="hs-popup"><div class="hs-title">' + r[F.name] + "</div>"
+            + '<div class="hs-sub">' + r[F.id] + " · " + T.risk_level[code(r, "risk_level")]
+            + " · " + T.status[code(r, "status")] + "</div><table>"
+            + row(T.h.water, T.water_type[code(r, "water_type")])
+            + row(T.h.hazards, hazards.join(", ") || T.none)
+            + row(T.h.commune, r[F.commune] < 0 ? T.unknown : N.commune[r[F.commune]])
+            + row(T.h.inspected, r[F.inspected] < 0 ? T.unknown : N.date[r[F.inspected]])
+            + row(T.h.coverage, '<span class="hs-dot" style="background:'
+                + COLOURS[coverage] + '"></span>' + T.coverage[coverage])
+            + row(T.h.swim, facility(r[F.swim], r[F.swim_m], N.swim))
+            + row(T.h.rescue, facility(r[F.rescue], r[F.rescue_m], N.rescue))
+            + "</table></div>";
+    }
+    // Every marker function takes `interactive`: false on the report map, where a tap must reach
+    // the map itself (to place a point), so the marker gets no popup, no tooltip, no pointer events.
+    function withPopup(marker, r, interactive) {
+        return interactive ? marker.bindPopup(function () { return popup(r); }, {maxWidth: 300}) : marker;
+    }
+    function point(r, interactive) {
+        var coverage = code(r, "coverage");
+        var marker = L.circleMarker(latlng(r), {
+            radius: coverage === 3 ? 7 : 6, color: "#1f1f1f", weight: 1,
+            fillColor: COLOURS[coverage], fillOpacity: 0.92, coverage: coverage, interactive: interactive
+        });
+        return withPopup(marker, r, interactive);
+    }
+    function pending(r, interactive) {
+        var marker = L.circleMarker(latlng(r), {
+            radius: PENDING.radius, color: PENDING.stroke, weight: PENDING.weight, dashArray: PENDING.dash,
+            fillColor: PENDING.fill, fillOpacity: PENDING.fill_opacity, interactive: interactive
+        });
+        return withPopup(marker, r, interactive);
+    }
+    function blackSpot(r, interactive) {
+        var icon = L.divIcon({
+            className: "hs-black-wrap", iconSize: [20, 20], iconAnchor: [10, 10],
+            html: '<div class="hs-black" style="color:' + COLOURS[code(r, "coverage")] + '">'
+                + '<i class="fa-solid fa-triangle-exclamation"></i></div>'
+        });
+        if (!interactive) {
+            return L.marker(latlng(r), {icon: icon, zIndexOffset: 1000, interactive: false, keyboard: false,
+                pane: PASSIVE_PANE});
+        }
+        return withPopup(L.marker(latlng(r), {icon: icon, zIndexOffset: 1000, riseOnHover: true})
+            .bindTooltip(r[F.name], {direction: "top", offset: [0, -12]}), r, true);
+    }
+    function zoomClasses(map) {
+        function update() {
+            var detail = map.getZoom() >= {{ this.detail_zoom }};
+            map.getContainer().classList.toggle("hs-detail", detail);
+        }
+        map.on("zoomend", update);
+        update();
+    }
+    function clusterIcon(cluster) {
+        var counts = [0, 0, 0, 0];
+        var children = cluster.getAllChildMarkers();
+        for (var i = 0; i < children.length; i++) { counts[children[i].options.coverage] += 1; }
+        var n = children.length, start = 0, stops = [];
+        for (var k = 0; k < 4; k++) {
+            var end = start + 360 * counts[k] / n;
+            stops.push(COLOURS[k] + " " + start + "deg " + end + "deg");
+            start = end;
+        }
+        var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+        return L.divIcon({
+            html: '<div style="background: conic-gradient(' + stops.join(",") + ')"><span>'
+                + n + "</span></div>",
+            className: "marker-cluster hs-cluster",
+            iconSize: L.point(size, size)
+        });
+    }
+    return {popup: popup, point: point, pending: pending, blackSpot: blackSpot, clusterIcon: clusterIcon,
+        zoomClasses: zoomClasses};
+})();
+hsMap.zoomClasses({{ this._parent.get_name() }});
+// Labels sit above the areas but under every marker, so they never hide a point.
+{{ this._parent.get_name() }}.createPane("hsLabels").style.zIndex = 450;
+// Markers that must not catch a tap (report map): nothing in this pane takes pointer events (see CSS).
+{{ this._parent.get_name() }}.createPane({{ this.passive_pane|tojson }}).style.zIndex = 600;

@@ -1,0 +1,193 @@
+"""The report map lets every tap through to the map (to place a point) and draws the chosen place."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import folium
+import pytest
+
+from hotspots.analysis import coverage_table
+from hotspots.maps import (
+    PASSIVE_PANE,
+    BlackSpotLayer,
+    PendingPointLayer,
+    PointRows,
+    RiskPointCluster,
+    build_map,
+    build_report_map,
+    chosen_place,
+)
+from hotspots.maps.script import MapSetup
+from tests import map_fixtures as fx
+
+POINT_LAYERS = (RiskPointCluster, BlackSpotLayer, PendingPointLayer)
+
+
+@pytest.fixture(scope="module")
+def coverage():
+    layers = fx.layers()
+    return coverage_table(layers["risk_points"], layers["swim_classes"], layers["rescue_trainings"])
+
+
+@pytest.fixture(scope="module")
+def report_map(coverage):
+    return build_report_map(coverage, fx.layers(), lang="vi")
+
+
+def _walk(element):
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def _only(fmap, kind):
+    (element,) = [child for child in fmap._children.values() if isinstance(child, kind)]
+    return element
+
+
+def test_report_map_points_are_passive_and_the_cluster_neither_zooms_nor_catches_taps(report_map):
+    for kind in POINT_LAYERS:
+        assert _only(report_map, kind).interactive is False, kind
+    options = _only(report_map, RiskPointCluster).options
+    assert options["zoom_to_bounds_on_click"] is False
+    assert options["spiderfy_on_max_zoom"] is False
+    assert options["cluster_pane"] == PASSIVE_PANE == "hsPassive"
+    # Nothing on the report map opens a popup.
+    popups = [e for e in _walk(report_map) if isinstance(e, folium.Popup | folium.GeoJsonPopup)]
+    assert popups == []
+
+
+def test_report_map_html_asks_hsmap_for_passive_markers_in_a_pane_without_pointer_events(report_map):
+    html = report_map.get_root().render()
+    assert "markers[i] = hsMap.point(rows[i], false);" in html
+    assert "return hsMap.blackSpot(r, false);" in html
+    assert "return hsMap.pending(r, false);" in html
+    assert not re.search(r"hsMap\.(point|blackSpot|pending)\([^)]*true\)", html)
+    assert '"clusterPane": "hsPassive"' in html
+    assert '.createPane("hsPassive").style.zIndex = 600;' in html
+    assert ".leaflet-hsPassive-pane, .leaflet-hsPassive-pane * { pointer-events: none !important; }" in html
+
+
+def test_the_main_map_keeps_its_popups(coverage):
+    fmap = build_map(coverage, fx.layers(), lang="vi", swim_radius_m=3000, rescue_radius_m=2000)
+    for kind in POINT_LAYERS:
+        assert _only(fmap, kind).interactive is True, kind
+    options = _only(fmap, RiskPointCluster).options
+    assert "cluster_pane" not in options and "zoom_to_bounds_on_click" not in options
+    html = fmap.get_root().render()
+    assert "markers[i] = hsMap.point(rows[i], true);" in html
+    assert "return hsMap.blackSpot(r, true);" in html
+
+
+def test_chosen_place_is_drawn_and_lets_taps_through(coverage):
+    group = chosen_place((20.96, 107.18), lang="vi")
+    (marker,) = group._children.values()
+    assert marker.location == [20.96, 107.18]
+    assert marker.options == {"interactive": False, "keyboard": False, "alt": "Vị trí đã chọn"}
+    fmap = build_report_map(coverage, fx.layers(), lang="vi")
+    group.add_to(fmap)
+    html = fmap.get_root().render()
+    drawn = re.search(
+        rf"var {marker.get_name()} = L\.marker\(\s*\[20\.96, 107\.18\],\s*(\{{.*?\}})\s*\)", html, re.DOTALL
+    )
+    # folium writes the options as a JS object literal (trailing comma), its texts JSON-escaped.
+    options = json.loads(re.sub(r",\s*\}$", "}", drawn.group(1)))
+    assert options == {"interactive": False, "keyboard": False, "alt": "Vị trí đã chọn"}
+    assert '"icon": "location-dot"' in html and '"markerColor": "red"' in html
+    assert f"{marker.get_name()}.setIcon(" in html
+
+
+# --- the hsMap helpers themselves, run in Node with a recording stand-in for Leaflet -----------
+
+STUB_LEAFLET = """
+function Stub(kind, options) { this.kind = kind; this.options = options || {}; this.popup = false;
+    this.tooltip = false; }
+Stub.prototype.bindPopup = function () { this.popup = true; return this; };
+Stub.prototype.bindTooltip = function () { this.tooltip = true; return this; };
+var window = globalThis;
+var L = {
+    Icon: {Default: {}},
+    control: {scale: function () { return {addTo: function () {}}; }},
+    circleMarker: function (latlng, options) { return new Stub("circleMarker", options); },
+    marker: function (latlng, options) { return new Stub("marker", options); },
+    divIcon: function (options) { return options; },
+    point: function (x, y) { return [x, y]; }
+};
+var stubMap = {on: function () {}, getZoom: function () { return 9; },
+    getContainer: function () { return {classList: {toggle: function () {}}}; },
+    createPane: function () { return {style: {}}; }};
+"""
+
+PROBE = """
+var row = ROW, out = {};
+["point", "pending", "blackSpot"].forEach(function (name) {
+    [true, false].forEach(function (interactive) {
+        var m = hsMap[name](row, interactive);
+        out[name + "/" + interactive] = {kind: m.kind, interactive: m.options.interactive !== false,
+            popup: m.popup, tooltip: m.tooltip, pane: m.options.pane || null};
+    });
+});
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_hsmap_draws_passive_markers_without_popup_or_tooltip(coverage, tmp_path):
+    rows = PointRows.from_table(coverage, communes=fx.communes(), lang="vi")
+    fmap = folium.Map(tiles=None)
+    setup = MapSetup(rows, lang="vi", image_path="/images/").add_to(fmap)
+    script = setup._template.module.script(setup, {})
+    (row,) = json.loads(rows.to_json(coverage["point_id"].eq("QN-4").to_numpy()))
+    source = tmp_path / "probe.js"
+    source.write_text(
+        STUB_LEAFLET + f"var {fmap.get_name()} = stubMap;\n" + script + PROBE.replace("ROW", json.dumps(row)),
+        encoding="utf-8",
+    )
+    result = subprocess.run(["node", str(source)], capture_output=True, text=True, timeout=60, check=True)
+    drawn = json.loads(result.stdout)
+    assert drawn == {
+        "point/true": {
+            "kind": "circleMarker",
+            "interactive": True,
+            "popup": True,
+            "tooltip": False,
+            "pane": None,
+        },
+        "point/false": {
+            "kind": "circleMarker",
+            "interactive": False,
+            "popup": False,
+            "tooltip": False,
+            "pane": None,
+        },
+        "pending/true": {
+            "kind": "circleMarker",
+            "interactive": True,
+            "popup": True,
+            "tooltip": False,
+            "pane": None,
+        },
+        "pending/false": {
+            "kind": "circleMarker",
+            "interactive": False,
+            "popup": False,
+            "tooltip": False,
+            "pane": None,
+        },
+        "blackSpot/true": {
+            "kind": "marker",
+            "interactive": True,
+            "popup": True,
+            "tooltip": True,
+            "pane": None,
+        },
+        "blackSpot/false": {
+            "kind": "marker",
+            "interactive": False,
+            "popup": False,
+            "tooltip": False,
+            "pane": "hsPassive",
+        },
+    }
