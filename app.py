@@ -1,15 +1,28 @@
 """Drowning-risk hotspot mapper: the app shell (page setup, navigation, shared sidebar).
 
 Run with ``streamlit run app.py``. The pages live in ``pages/``; the logic in ``hotspots/``.
+
+Every page has one address (:data:`pages._common.URL_PATHS`): the map, the default page, is
+at ``/`` (Streamlit serves the default page there whatever its ``url_path``), the others at
+``/xa-phuong``, ``/bao-diem`` and ``/duyet-kiem-tra``. Right after a restart, until a session
+has called ``st.navigation``, Streamlit is in its legacy ``pages/`` mode: it serves
+``pages/<name>.py`` at ``/<name>`` and answers any other address with a "Page not found"
+dialog. So each address also has a file of that name in ``pages/`` (``pages/bao-diem.py``)
+which runs :func:`main`: a bookmark opened first after a restart gets the whole app, at once.
+And a page file run by itself that way (an old bookmark such as ``/review``) runs the shell
+too, through :func:`pages._common.language`, so no page is ever shown bare.
 """
+
+from pathlib import Path
 
 import streamlit as st
 
 from hotspots.i18n import t
-from pages._common import URL_PATHS, language, render_sidebar_shell
+from pages._common import URL_PATHS, app_shell, language, render_sidebar_shell
 
-st.set_page_config(page_title=t("app.title", language()), page_icon="🛟", layout="wide")
-
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+#: The page at ``/``.
+DEFAULT_PAGE = "map"
 PAGE_ICONS = {
     "map": ":material/map:",
     "communes": ":material/table_chart:",
@@ -17,17 +30,27 @@ PAGE_ICONS = {
     "review": ":material/fact_check:",
 }
 
-navigation = st.navigation(
-    [
-        st.Page(
-            f"pages/{name}.py",
-            title=t(f"nav.{name}", language()),
-            icon=icon,
-            url_path=URL_PATHS[name],
-            default=name == "map",
+
+def main() -> None:
+    """Set the page up, register the pages, draw the shared sidebar, then run the page asked for."""
+    with app_shell():
+        lang = language()
+        st.set_page_config(page_title=t("app.title", lang), page_icon="🛟", layout="wide")
+        navigation = st.navigation(
+            [
+                st.Page(
+                    PAGES_DIR / f"{name}.py",
+                    title=t(f"nav.{name}", lang),
+                    icon=icon,
+                    url_path=URL_PATHS[name],
+                    default=name == DEFAULT_PAGE,
+                )
+                for name, icon in PAGE_ICONS.items()
+            ]
         )
-        for name, icon in PAGE_ICONS.items()
-    ]
-)
-if render_sidebar_shell() is not None:
-    navigation.run()
+        if render_sidebar_shell() is not None:
+            navigation.run()
+
+
+if __name__ == "__main__":
+    main()

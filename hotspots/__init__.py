@@ -23,18 +23,25 @@ import importlib
 from typing import Any
 
 from hotspots.analysis import (
+    commune_hotspots,
     commune_summary,
     coverage_summary,
     coverage_table,
+    hexagon_hotspots,
+    maximal_coverage,
     nearest_facilities,
+    risk_density,
     select_points,
+    summary_text,
 )
 from hotspots.config import METRIC_CRS, WGS84
 from hotspots.errors import (
+    ClusterError,
     CRSError,
     HotspotsError,
     Problem,
     SchemaError,
+    SitingError,
     StoreError,
     UnreadableFileError,
     ValidationError,
@@ -44,13 +51,17 @@ from hotspots.formats import (
     export_bytes,
     load_geodata_layer,
     load_province,
-    read_layer,
-    read_layer_file,
     write_layer,
 )
 from hotspots.i18n import problem_text
 from hotspots.schema import LAYERS, LayerSchema, get_layer_schema
-from hotspots.validation import ValidationReport, validate_features, validate_geojson
+from hotspots.validation import (
+    ValidationReport,
+    read_layer,
+    read_layer_file,
+    validate_features,
+    validate_geojson,
+)
 
 _LAZY = {
     "open_store": "hotspots.store",
@@ -65,30 +76,37 @@ __all__ = [
     "METRIC_CRS",
     "WGS84",
     "CRSError",
+    "ClusterError",
     "HotspotsError",
     "ImportResult",
     "LayerSchema",
     "Problem",
     "SchemaError",
+    "SitingError",
     "Store",
     "StoreError",
     "UnreadableFileError",
     "ValidationError",
     "ValidationReport",
     "build_map",
+    "commune_hotspots",
     "commune_summary",
     "coverage_summary",
     "coverage_table",
     "export_bytes",
     "get_layer_schema",
+    "hexagon_hotspots",
     "load_geodata_layer",
     "load_province",
+    "maximal_coverage",
     "nearest_facilities",
     "open_store",
     "problem_text",
     "read_layer",
     "read_layer_file",
+    "risk_density",
     "select_points",
+    "summary_text",
     "validate_features",
     "validate_geojson",
     "write_layer",

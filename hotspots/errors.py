@@ -49,6 +49,14 @@ class StoreError(HotspotsError):
     """The store of record refused an operation (unknown id, forbidden status change...)."""
 
 
+class SitingError(HotspotsError):
+    """A siting question cannot be answered as asked (bad number of sites, radius, weights...)."""
+
+
+class ClusterError(HotspotsError):
+    """A hot-spot test cannot be run as asked (too few points, every cell equal, bad cell size...)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in one feature (or in the file as a whole).

@@ -11,18 +11,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hotspots.analysis import commune_summary, coverage_table
+from hotspots.analysis import commune_summary, coverage_table, data_date, is_sample
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR
 from hotspots.errors import HotspotsError, Problem
 from hotspots.i18n import (
@@ -36,31 +35,25 @@ from hotspots.i18n import (
     t,
 )
 from hotspots.schema import LAYERS
-from hotspots.store import DATABASE_URL_ENV, Store, open_store
+from hotspots.store import DATABASE_URL_ENV, ImportResult, Store, open_store
 from hotspots.validation import ValidationReport
 
 #: Where an empty store is seeded from (tests point the app at small hand-made layers).
 DATA_DIR_VARIABLE = "HOTSPOTS_GEODATA_DIR"
 #: Folder of the default SQLite store (read by :func:`hotspots.store.open_store`).
 STORE_DIR_VARIABLE = "HOTSPOTS_DATA_DIR"
-#: Each page's address, never a file's own name: until app.py has run once after a
-#: restart, Streamlit still serves ``pages/<name>.py`` at ``/<name>`` (its legacy multipage
-#: mode), bare, without the shell; an address no file answers to falls through to app.py.
-URL_PATHS = {"map": "ban-do", "communes": "xa-phuong", "report": "bao-diem", "review": "duyet-kiem-tra"}
+#: Each page's address (``/<path>``). The map is the default page, which Streamlit serves at
+#: ``/`` whatever its url_path, so its path is empty. The others are never a page file's own
+#: name (right after a restart Streamlit would run that file bare, without the app shell);
+#: each has instead a file ``pages/<path>.py`` that runs the shell (see app.py).
+URL_PATHS = {"map": "", "communes": "xa-phuong", "report": "bao-diem", "review": "duyet-kiem-tra"}
 RADIUS_RANGE_M = (0, 10_000)
 RADIUS_STEP_M = 250
 _NOTICE_KEY = "_saved_notice"
 # A few revisions stay cached: the current one and the ones other sessions may still show.
 _CACHED_REVISIONS = 4
-
-
-class ImportOutcome(NamedTuple):
-    """What an import did, and the rejected rows as CSV (``None`` when none were rejected)."""
-
-    added: int
-    skipped_existing: int
-    rejected: int
-    rejected_csv: bytes | None
+# True while app.py's shell runs (see app_shell and language); per script run, never shared.
+_IN_SHELL: ContextVar[bool] = ContextVar("hotspots_in_app_shell", default=False)
 
 
 class DataSource(NamedTuple):
@@ -106,12 +99,7 @@ def load_layers(source: DataSource) -> LoadedData:
     """Read every layer of the store at one revision (risk points: the statuses shown on maps)."""
     current = store()
     layers = {name: current.read_layer(name) for name in LAYERS}
-    # The shipped sample marks its hand-placed communes and water as illustrative.
-    illustrative = any(
-        "illustrative" in frame.columns and frame["illustrative"].fillna(False).astype(bool).any()
-        for frame in layers.values()
-    )
-    return LoadedData(layers=layers, is_sample=illustrative, data_date=_latest_date(layers["risk_points"]))
+    return LoadedData(layers=layers, is_sample=is_sample(layers), data_date=data_date(layers["risk_points"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
@@ -143,17 +131,20 @@ def summary_for(source: DataSource, swim_radius_m: float, rescue_radius_m: float
 @st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
 def preview_upload(source: DataSource, file_name: str, data: bytes) -> ValidationReport:
     """Check an uploaded file against the store without writing anything."""
-    with _uploaded(file_name, data) as path:
-        return store().preview_import(path)
+    return store().preview_import(data, filename=file_name)
 
 
-def import_upload(file_name: str, data: bytes, *, user: str, skip_invalid: bool) -> ImportOutcome:
-    """Import an uploaded file into the store (all of it, or with ``skip_invalid`` its valid rows)."""
-    with _uploaded(file_name, data) as path:
-        rejected_path = path.with_name("rejected.csv")
-        result = store().import_file(path, user=user, skip_invalid=skip_invalid, rejected_out=rejected_path)
-        rejected_csv = result.rejected_path.read_bytes() if result.rejected_path is not None else None
-    return ImportOutcome(result.added, result.skipped_existing, result.rejected, rejected_csv)
+def import_upload(
+    file_name: str, data: bytes, *, user: str, skip_invalid: bool, approved: bool = False
+) -> ImportResult:
+    """Import an uploaded file into the store (all of it, or with ``skip_invalid`` its valid rows).
+
+    The store refuses an import without ``user`` (its coded ``user_required`` error).
+    Imported risk points wait for review unless ``approved`` (an officer's choice).
+    """
+    return store().import_file(
+        data, filename=file_name, user=user, skip_invalid=skip_invalid, approved=approved
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
@@ -199,8 +190,27 @@ def show_problems(heading: str, error: HotspotsError) -> None:
     st.error("\n".join([heading, *(f"- {line}" for line in lines)]), icon=":material/error:")
 
 
+@contextlib.contextmanager
+def app_shell() -> Iterator[None]:
+    """Mark this script run as app.py's: the shell (page setup, navigation, sidebar) is drawn."""
+    token = _IN_SHELL.set(True)
+    try:
+        yield
+    finally:
+        _IN_SHELL.reset(token)
+
+
 def language() -> str:
-    """The session's language (the switch lives in the sidebar)."""
+    """The session's language (the switch lives in the sidebar).
+
+    Every page asks for it first. Right after a restart Streamlit's legacy ``pages/`` mode
+    runs ``pages/<file>.py`` by itself at ``/<file>`` (an old bookmark such as ``/review``):
+    called outside app.py's shell, this runs the shell instead, which opens its own page for
+    the address, and stops the bare page. Not for widget callbacks or fragments, which run
+    outside the shell.
+    """
+    if not _IN_SHELL.get():
+        _run_app_shell()
     lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
@@ -258,19 +268,17 @@ def render_sidebar_shell() -> LoadedData | None:
     return data
 
 
+def _run_app_shell() -> NoReturn:
+    from app import main  # app.py imports this module: import it back only when needed
+
+    main()
+    st.stop()
+
+
 @st.cache_resource(show_spinner=False)
 def _open_store(database_url: str, store_dir: str, seed_dir: str) -> Store:
     # The arguments only key the cache: open_store reads the same variables itself.
     return open_store(seed_from=seed_dir)
-
-
-@contextlib.contextmanager
-def _uploaded(file_name: str, data: bytes) -> Iterator[Path]:
-    # The store reads files by path; the upload's own name keeps its extension (the format).
-    with tempfile.TemporaryDirectory(prefix="hotspots-upload-") as folder:
-        path = Path(folder) / (Path(file_name).name or "upload")
-        path.write_bytes(data)
-        yield path
 
 
 def _problem_line(problem: Problem, lang: str) -> str:
@@ -279,8 +287,6 @@ def _problem_line(problem: Problem, lang: str) -> str:
     return f"{where}{problem_message(problem, lang)}"
 
 
-def _latest_date(points: gpd.GeoDataFrame) -> date | None:
-    if "last_inspected" not in points.columns or not len(points):
-        return None
-    latest = pd.to_datetime(points["last_inspected"], errors="coerce").max()
-    return None if pd.isna(latest) else latest.date()
+if __name__ == "__main__":
+    # Streamlit's legacy pages/ mode serves this file too (at /common) right after a restart.
+    _run_app_shell()

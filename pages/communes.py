@@ -1,32 +1,94 @@
 """Communes page: priority table and chart, downloads, and a map zoomed to one commune."""
 
+import copy
+
+import altair as alt
+import folium
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from hotspots.analysis import (
     DEFAULT_BLACK_SPOT_WEIGHT,
     DEFAULT_NO_PLAY_SPACE_BONUS,
-    SUMMARY_COLUMNS,
-    export_summary,
+    commune_summary,
+    default_statuses,
+    pending_count,
+    select_points,
 )
 from hotspots.formats import EXPORT_FORMATS
 from hotspots.i18n import format_number, t
-from hotspots.maps import build_map
-from hotspots.maps.assets import local_base_url
-from pages._common import coverage_for, data_source, language, load_layers, radii, summary_for
+from hotspots.maps import NO_PLAY_STYLE, build_map, local_base_url
+from hotspots.reports import (
+    DISPLAY_COLUMNS,
+    PERCENT_COLUMNS,
+    SCORE_DECIMALS,
+    TABLE_FORMATS,
+    commune_table,
+    export_file_name,
+    export_summary,
+    play_space_flag,
+)
+from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii
 
 CHART_TOP = 15
 MAP_HEIGHT_PX = 480
-SHARE_COLUMNS = ("covered_swim_share", "covered_rescue_share", "covered_either_share")
+# Maps kept built (about 8 MB each at 891 points): communes, radii and languages of every session.
+CACHED_MAPS = 8
+# Rankings kept: one per data revision and reach.
+CACHED_RANKINGS = 8
+# Bars of communes without a play space take the map's colour for them; the others a quiet blue.
+NO_PLAY_SPACE_COLOUR = NO_PLAY_STYLE["stroke"]
+PLAY_SPACE_COLOUR = "#4c78a8"
+# Widths (px) of the first columns, so that rank, name, score and the key figures fit at 1,400 px.
+COLUMN_WIDTHS = {"priority_rank": 60, "name": 170, "priority_score": 120, "play_space": 180}
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHED_RANKINGS)
+def ranking(source: DataSource, swim_radius_m: int, rescue_radius_m: int) -> pd.DataFrame:
+    """The communes ranked on the reviewed risk points: a report awaiting review moves no commune up."""
+    reviewed = select_points(
+        coverage_for(source, swim_radius_m, rescue_radius_m), statuses=default_statuses()
+    )
+    return pd.DataFrame(
+        commune_summary(load_layers(source).layers["communes"], reviewed).drop(columns="geometry")
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED_MAPS)
+def commune_map(
+    source: DataSource,
+    swim_radius_m: int,
+    rescue_radius_m: int,
+    *,
+    lang: str,
+    focus_commune_id: str,
+    asset_base_url: str | None,
+) -> folium.Map:
+    """The map of the reviewed points, zoomed to one commune: built once per revision, reach and language."""
+    fmap = build_map(
+        select_points(coverage_for(source, swim_radius_m, rescue_radius_m), statuses=default_statuses()),
+        load_layers(source).layers,
+        lang=lang,
+        swim_radius_m=swim_radius_m,
+        rescue_radius_m=rescue_radius_m,
+        asset_base_url=asset_base_url,
+        focus_commune_id=focus_commune_id,
+    )
+    # Rendered once here; st_folium(render=False) then skips that step on every run.
+    fmap.get_root().render()
+    return fmap
+
 
 lang = language()
 source = data_source()
-layers = load_layers(source).layers
 swim_radius_m, rescue_radius_m = radii()
-summary = summary_for(source, swim_radius_m, rescue_radius_m)
+summary = ranking(source, swim_radius_m, rescue_radius_m)
+waiting = pending_count(coverage_for(source, swim_radius_m, rescue_radius_m))
 
 st.title(t("communes.title", lang))
 st.caption(t("communes.intro", lang))
+st.caption(t("communes.reviewed_only", lang, count=format_number(waiting, lang)))
 with st.expander(t("communes.formula_heading", lang)):
     st.markdown(
         t(
@@ -40,56 +102,98 @@ if not len(summary):
     st.info(t("communes.empty", lang))
     st.stop()
 
-table = summary[list(SUMMARY_COLUMNS)].copy()
-for column in SHARE_COLUMNS:
-    table[column] = table[column] * 100
-column_config = {column: st.column_config.Column(t(f"col.{column}", lang)) for column in SUMMARY_COLUMNS}
+table = commune_table(summary, lang=lang)
+column_config = {
+    column: st.column_config.Column(t(f"col.{column}", lang), width=COLUMN_WIDTHS.get(column))
+    for column in DISPLAY_COLUMNS
+}
 column_config.update(
     {
-        column: st.column_config.NumberColumn(t(f"col.{column}", lang), format="%.0f")
-        for column in SHARE_COLUMNS
+        column: st.column_config.NumberColumn(t(f"col.{column}", lang), format="%.1f")
+        for column in PERCENT_COLUMNS
     }
 )
 column_config["priority_score"] = st.column_config.ProgressColumn(
     t("col.priority_score", lang),
-    format="%.2f",
+    format=f"%.{SCORE_DECIMALS}f",
     min_value=0.0,
     max_value=float(max(table["priority_score"].max(), 1.0)),
+    width=COLUMN_WIDTHS["priority_score"],
 )
-st.dataframe(table, hide_index=True, column_config=column_config, key="commune_table")
+# Rank, name, score and the key figures first: the rest scrolls sideways, the priority never does.
+st.dataframe(
+    table,
+    hide_index=True,
+    column_order=DISPLAY_COLUMNS,
+    column_config=column_config,
+    key="commune_table",
+)
 
-name_label, score_label = t("col.name", lang), t("col.priority_score", lang)
-top = summary.head(CHART_TOP)
+top = table.head(CHART_TOP)
 st.subheader(t("communes.chart", lang, count=len(top)))
-st.bar_chart(
-    top[["name", "priority_score"]].rename(columns={"name": name_label, "priority_score": score_label}),
-    x=name_label,
-    y=score_label,
-    horizontal=True,
-    sort=f"-{score_label}",
+no_play, has_play = play_space_flag(False, lang), t("col.has_play_space", lang)
+chart_data = top[["name", "priority_score"]].assign(
+    flag=[has_play if v else no_play for v in top["has_play_space"]]
+)
+st.altair_chart(
+    alt.Chart(chart_data)
+    .mark_bar()
+    .encode(
+        x=alt.X("priority_score:Q", title=t("col.priority_score", lang)),
+        y=alt.Y("name:N", sort="-x", title=None),
+        color=alt.Color(
+            "flag:N",
+            scale=alt.Scale(domain=[no_play, has_play], range=[NO_PLAY_SPACE_COLOUR, PLAY_SPACE_COLOUR]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title=t("col.name", lang)),
+            alt.Tooltip(
+                "priority_score:Q", title=t("col.priority_score", lang), format=f".{SCORE_DECIMALS}f"
+            ),
+            alt.Tooltip("flag:N", title=t("col.play_space", lang)),
+        ],
+    ),
+    key="commune_chart",
 )
 
 file_name = t("communes.file_name", lang)
 downloads = st.container(horizontal=True)
-for fmt in ("csv", "xlsx"):
-    extension, mime = EXPORT_FORMATS[fmt]
+for fmt in TABLE_FORMATS:
     downloads.download_button(
         t(f"communes.download_{fmt}", lang),
-        export_summary(summary, fmt=fmt, lang=lang),
-        file_name=f"{file_name}{extension}",
-        mime=mime,
+        # A callable: the file is only written when someone asks for it.
+        lambda fmt=fmt: export_summary(
+            summary, fmt=fmt, lang=lang, swim_radius_m=swim_radius_m, rescue_radius_m=rescue_radius_m
+        ),
+        file_name=export_file_name(file_name, fmt),
+        mime=EXPORT_FORMATS[fmt][1],
         key=f"download_{fmt}",
+        on_click="ignore",
     )
 
-names = dict(zip(summary["commune_id"], summary["name"], strict=True))
-commune_id = st.selectbox(t("communes.pick", lang), list(names), format_func=names.get, key="focus_commune")
-fmap = build_map(
-    coverage_for(source, swim_radius_m, rescue_radius_m),
-    layers,
-    lang=lang,
-    swim_radius_m=swim_radius_m,
-    rescue_radius_m=rescue_radius_m,
-    asset_base_url=local_base_url(),
-    focus_commune_id=commune_id,
+names = dict(zip(table["commune_id"], table["name"], strict=True))
+commune_id = st.selectbox(
+    t("communes.pick", lang),
+    list(names),
+    format_func=names.get,
+    placeholder=t("choose", lang),
+    key="focus_commune",
 )
-st_folium(fmap, key="commune_map", height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])
+fmap = commune_map(
+    source,
+    swim_radius_m,
+    rescue_radius_m,
+    lang=lang,
+    focus_commune_id=commune_id,
+    asset_base_url=local_base_url(),
+)
+# A copy: st_folium rewrites the map it is given, and the cached one serves every session.
+st_folium(
+    copy.deepcopy(fmap),
+    key="commune_map",
+    height=MAP_HEIGHT_PX,
+    use_container_width=True,
+    returned_objects=[],
+    render=False,
+)

@@ -1,29 +1,76 @@
 """Map page (home): filters, coverage metrics and the map of risk points."""
 
+import copy
+
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from hotspots.analysis import coverage_summary, select_points
-from hotspots.analysis.exports import export_file_name, export_points
+from hotspots.analysis import (
+    POINT_FILTERS,
+    communes_without_play_space,
+    coverage_summary,
+    filter_defaults,
+    filter_options,
+    pending_count,
+    select_communes,
+    select_points,
+)
 from hotspots.config import PROVINCE_NAME
 from hotspots.formats import EXPORT_FORMATS
-from hotspots.i18n import ENUMERATIONS, format_number, format_share, label, t
-from hotspots.maps import BASEMAPS, build_map
-from hotspots.maps.assets import local_base_url
-from hotspots.schema import MAPPED_STATUSES
-from pages._common import coverage_for, data_source, language, load_layers, radii
+from hotspots.i18n import format_number, format_share, label, t
+from hotspots.maps import BASEMAPS, build_map, local_base_url
+from hotspots.reports import export_file_name, export_points
+from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii
 
 # Wide enough for the longest share label ("Covered by swimming classes") in either language.
 SHARE_LABEL_WIDTH_PX = 200
 
 MAP_HEIGHT_PX = 620
 EXPORT_LABELS = {"geojson": "GeoJSON", "csv": "CSV", "xlsx": "Excel", "kml": "KML", "gpkg": "GeoPackage"}
+# Maps kept built (about 8 MB each at 891 points): filter, radius and language choices of every session.
+CACHED_MAPS = 8
+Filters = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHED_MAPS)
+def risk_map(
+    source: DataSource,
+    swim_radius_m: int,
+    rescue_radius_m: int,
+    filters: Filters,
+    *,
+    lang: str,
+    basemap: str,
+    heatmap: bool,
+    focus_commune_id: str | None,
+    asset_base_url: str | None,
+) -> folium.Map:
+    """The map for one data revision, reach, filter choice and display: built once, then reused.
+
+    Keyed on hashable inputs only, so a rerun that changes none of them reuses the map.
+    """
+    shown = select_points(coverage_for(source, swim_radius_m, rescue_radius_m), **dict(filters))
+    fmap = build_map(
+        shown,
+        load_layers(source).layers,
+        lang=lang,
+        swim_radius_m=swim_radius_m,
+        rescue_radius_m=rescue_radius_m,
+        basemap=basemap,
+        heatmap=heatmap,
+        asset_base_url=asset_base_url,
+        focus_commune_id=focus_commune_id,
+    )
+    # Rendered once here; st_folium(render=False) then skips that step on every run.
+    fmap.get_root().render()
+    return fmap
+
 
 lang = language()
 source = data_source()
-data = load_layers(source)
-layers = data.layers
+layers = load_layers(source).layers
 swim_radius_m, rescue_radius_m = radii()
 table = coverage_for(source, swim_radius_m, rescue_radius_m)
 communes = layers["communes"]
@@ -41,30 +88,31 @@ chosen_communes = sidebar.multiselect(
     placeholder=t("map.filter_all", lang),
     key="filter_communes",
 )
-filters = {}
-for field, column, default in (
-    ("water_type", "water_types", ()),
-    ("risk_level", "risk_levels", ()),
-    ("coverage", "coverage_statuses", ()),
-    ("status", "statuses", MAPPED_STATUSES),
-):
-    filters[column] = sidebar.multiselect(
-        t(f"map.filter_{field}", lang),
-        ENUMERATIONS[field],
-        default=list(default),
-        format_func=lambda value, field=field: label(field, value, lang),
-        placeholder=t("map.filter_all", lang),
-        key=f"filter_{field}",
+filters = {"commune_ids": tuple(chosen_communes)}
+for field, keyword in POINT_FILTERS:
+    options = filter_options(field, lang)
+    filters[keyword] = tuple(
+        sidebar.multiselect(
+            t(f"map.filter_{field}", lang),
+            list(options),
+            default=list(filter_defaults(field)),
+            format_func=options.get,
+            placeholder=t("map.filter_all", lang),
+            key=f"filter_{field}",
+        )
     )
 sidebar.subheader(t("map.display", lang))
 basemap = sidebar.selectbox(
-    t("map.basemap", lang), BASEMAPS, format_func=lambda value: label("basemap", value, lang), key="basemap"
+    t("map.basemap", lang),
+    BASEMAPS,
+    format_func=lambda value: label("basemap", value, lang),
+    placeholder=t("choose", lang),
+    key="basemap",
 )
 heatmap = sidebar.toggle(t("map.heatmap", lang), key="heatmap")
 
-shown = select_points(table, commune_ids=chosen_communes, **filters)
+shown = select_points(table, **filters)
 summary = coverage_summary(shown)
-selected_communes = communes[communes["commune_id"].isin(chosen_communes)] if chosen_communes else communes
 
 kinds = ("swim", "rescue", "both", "neither")
 shares = pd.DataFrame(
@@ -82,8 +130,14 @@ with st.container(horizontal=True, gap="large", vertical_alignment="center"):
     st.metric(t("metric.points_shown", lang), format_number(summary.points.total, lang), width="content")
     st.metric(t("metric.black_spots", lang), format_number(summary.black_spots.total, lang), width="content")
     st.metric(
+        t("metric.pending", lang),
+        format_number(pending_count(table, **filters), lang),
+        help=t("metric.pending_help", lang),
+        width="content",
+    )
+    st.metric(
         t("metric.no_play_space", lang),
-        format_number(int((~selected_communes["has_play_space"].astype(bool)).sum()), lang),
+        format_number(communes_without_play_space(select_communes(communes, chosen_communes)), lang),
         width="content",
     )
     st.dataframe(
@@ -98,19 +152,27 @@ if not len(shown):
 asset_base_url = local_base_url()
 if asset_base_url is None:
     st.warning(t("map.cdn_warning", lang))
-fmap = build_map(
-    shown,
-    layers,
+fmap = risk_map(
+    source,
+    swim_radius_m,
+    rescue_radius_m,
+    tuple(filters.items()),
     lang=lang,
-    swim_radius_m=swim_radius_m,
-    rescue_radius_m=rescue_radius_m,
     basemap=basemap,
     heatmap=heatmap,
-    asset_base_url=asset_base_url,
     focus_commune_id=chosen_communes[0] if len(chosen_communes) == 1 else None,
+    asset_base_url=asset_base_url,
 )
 # The page reacts to no map event: an empty returned_objects keeps pans and clicks from rerunning it.
-st_folium(fmap, key="risk_map", height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])
+# A copy: st_folium rewrites the map it is given, and the cached one serves every session.
+st_folium(
+    copy.deepcopy(fmap),
+    key="risk_map",
+    height=MAP_HEIGHT_PX,
+    use_container_width=True,
+    returned_objects=[],
+    render=False,
+)
 
 st.subheader(t("map.download_heading", lang))
 file_stem = t("map.file_name", lang)
@@ -119,7 +181,7 @@ with st.container(horizontal=True):
         st.download_button(
             t("map.download", lang, format=EXPORT_LABELS[fmt]),
             # A callable: the file is only encoded when someone asks for it.
-            lambda fmt=fmt: export_points(shown, fmt=fmt),
+            lambda fmt=fmt: export_points(shown, fmt=fmt, lang=lang),
             file_name=export_file_name(file_stem, fmt),
             mime=mime,
             help=t("map.download_help", lang),

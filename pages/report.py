@@ -1,12 +1,22 @@
 """Report page (field staff): place a new risk point by map click or coordinates; import a file."""
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from hotspots.analysis import (
+    NOT_UTF8,
+    PREVIEW_COLUMNS,
+    REJECTED_ROW_COLUMNS,
+    file_errors,
+    file_warnings,
+    legacy_encoding,
+    preview_rows,
+    rejected_rows,
+)
+from hotspots.config import MAX_FILE_BYTES
 from hotspots.errors import HotspotsError
 from hotspots.formats import parse_lat_lon
-from hotspots.i18n import ENUMERATIONS, format_number, label, problem_text, rejection_reasons, t
+from hotspots.i18n import ENUMERATIONS, format_number, label, problem_text, t
 from hotspots.maps.assets import local_base_url
 from hotspots.maps.report_map import build_report_map, chosen_place
 from pages._common import (
@@ -17,45 +27,78 @@ from pages._common import (
     load_layers,
     preview_upload,
     radii,
-    save_and_rerun,
-    show_notice,
     show_problems,
     store,
 )
 
 MAP_HEIGHT_PX = 420
 COORDINATE_DECIMALS = 6
-# Cleared after a point is saved, so the next report starts blank; who reports and the
-# kind of water usually stay the same for a field visit, so those are kept.
-CLEARED_AFTER_SAVE = {
-    "report_name": "",
+UPLOAD_LIMIT_MB = MAX_FILE_BYTES // 2**20
+# After a save every field of the point goes back to its default, so nothing of one place
+# slips into the next report; who reports (name, unit, phone) is kept for the field visit.
+POINT_DEFAULTS = {
     "report_lat": "",
     "report_lon": "",
+    "report_name": "",
+    "report_water_type": None,
+    "report_risk_level": None,
     "report_hazards": [],
     "report_notes": "",
 }
+CLEAR_KEY = "report_clear"
+# The last saved point's id: shown under the submit button until the next submit.
+SAVED_KEY = "report_saved_id"
 IMPORT_KEY = "import_outcome"
-CLEAR_KEY = "report_saved"
+# A toast is shown once, on the run after the save or import (st.rerun would drop it).
+SAVED_TOAST_KEY = "report_toast"
+IMPORT_TOAST_KEY = "import_toast"
+OK_ICON = ":material/check_circle:"
+
+
+def forget_import() -> None:
+    """A new file was chosen (or the file removed): the last import's outcome no longer applies."""
+    st.session_state.pop(IMPORT_KEY, None)
+
+
+def coordinate_text(value: float) -> str:
+    """A coordinate as shown in captions: up to six decimals, no trailing zeros."""
+    return f"{value:.{COORDINATE_DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+def typed_place(latitude: str, longitude: str) -> tuple[tuple[float, float] | None, str]:
+    """Read the typed coordinates: the place (``None`` if there is none yet) and the caption saying so.
+
+    A latitude beyond ±90 is never shown as a place: when swapping the two numbers gives a
+    real place, the caption says they look swapped; otherwise that no such place exists.
+    """
+    if not str(latitude).strip() and not str(longitude).strip():
+        return None, t("report.no_place", lang)
+    try:
+        lat, lon = parse_lat_lon(latitude, longitude)
+    except HotspotsError:
+        return None, t("report.place_unreadable", lang)
+    shown = {"lat": coordinate_text(lat), "lon": coordinate_text(lon)}
+    if abs(lat) <= 90 and abs(lon) <= 180:
+        return (lat, lon), t("report.place", lang, **shown)
+    if abs(lon) <= 90 and abs(lat) <= 180:
+        return None, t("report.place_swapped", lang, **shown)
+    return None, t("report.place_impossible", lang, **shown)
+
 
 lang = language()
+state = st.session_state
 # A widget's value can only be reset before it is drawn: the saved report asked for it last run.
-if st.session_state.pop(CLEAR_KEY, False):
-    st.session_state.update(CLEARED_AFTER_SAVE)
+if state.pop(CLEAR_KEY, False):
+    state.update(POINT_DEFAULTS)
 source = data_source()
 layers = load_layers(source).layers
 
 st.title(t("report.title", lang))
-show_notice()
 st.markdown(t("report.intro", lang))
 # Who reports: asked once, for a single point and for a file import alike.
 st.text_input(t("report.reporter", lang), key="report_reporter", help=t("report.reporter_help", lang))
 
-typed_lat, typed_lon = st.session_state.get("report_lat", ""), st.session_state.get("report_lon", "")
-try:
-    chosen = parse_lat_lon(typed_lat, typed_lon)
-except HotspotsError:
-    chosen = None
-
+chosen, place_caption = typed_place(state.get("report_lat", ""), state.get("report_lon", ""))
 fmap = build_report_map(coverage_for(source, *radii()), layers, lang=lang, asset_base_url=local_base_url())
 clicked = st_folium(
     fmap,
@@ -68,10 +111,10 @@ clicked = st_folium(
 st.caption(t("report.map_help", lang))
 last = (clicked or {}).get("last_clicked")
 # Each click is taken once: later reruns return the same click and must not undo typing.
-if last and last != st.session_state.get("report_last_click"):
-    st.session_state["report_last_click"] = last
-    st.session_state["report_lat"] = f"{last['lat']:.{COORDINATE_DECIMALS}f}"
-    st.session_state["report_lon"] = f"{last['lng']:.{COORDINATE_DECIMALS}f}"
+if last and last != state.get("report_last_click"):
+    state["report_last_click"] = last
+    state["report_lat"] = f"{last['lat']:.{COORDINATE_DECIMALS}f}"
+    state["report_lon"] = f"{last['lng']:.{COORDINATE_DECIMALS}f}"
     st.rerun()
 
 # No st.form: typed coordinates move the marker at once, and every value lives in
@@ -81,10 +124,7 @@ with st.container(border=True):
     with st.container(horizontal=True):
         st.text_input(t("report.latitude", lang), key="report_lat", help=t("report.coordinates_help", lang))
         st.text_input(t("report.longitude", lang), key="report_lon", help=t("report.coordinates_help", lang))
-    if chosen is None:
-        st.caption(t("report.no_place", lang))
-    else:
-        st.caption(t("report.place", lang, lat=f"{chosen[0]:.6f}", lon=f"{chosen[1]:.6f}"))
+    st.caption(place_caption)
     st.subheader(t("report.details", lang))
     st.text_input(t("report.name", lang), key="report_name", help=t("report.name_help", lang))
     with st.container(horizontal=True):
@@ -106,12 +146,12 @@ with st.container(border=True):
     )
     st.text_area(t("report.notes", lang), key="report_notes")
     submitted = st.button(t("report.submit", lang), type="primary", key="report_submit")
+    # Right under the button, where a phone user's eyes are after tapping it.
+    outcome = st.container(key="report_outcome")
 
 if submitted:
-    state = st.session_state
+    state.pop(SAVED_KEY, None)
     try:
-        if not state.get("report_reporter", "").strip():
-            raise HotspotsError(t("report.missing_reporter", lang))
         lat, lon = parse_lat_lon(state["report_lat"], state["report_lon"])
         properties = {
             "name": state["report_name"],
@@ -121,78 +161,116 @@ if submitted:
             "notes": state["report_notes"],
             "source": state["report_reporter"],
         }
+        # The store refuses a report without a reporter (its coded ``user_required``).
         point_id = store().add_risk_point(properties, lon=lon, lat=lat, user=state["report_reporter"])
     except HotspotsError as error:
-        show_problems(t("report.invalid", lang), error)
+        with outcome:
+            show_problems(t("report.invalid", lang), error)
     else:
-        state[CLEAR_KEY] = True
-        save_and_rerun(t("report.added", lang, point_id=point_id))
+        state.update({SAVED_KEY: point_id, CLEAR_KEY: True, SAVED_TOAST_KEY: True})
+        st.rerun()
+saved_id = state.get(SAVED_KEY)
+if saved_id is not None:
+    saved_text = t("report.added", lang, point_id=saved_id)
+    outcome.success(saved_text, icon=OK_ICON)
+    if state.pop(SAVED_TOAST_KEY, False):
+        st.toast(saved_text, icon=OK_ICON)
 
 st.divider()
 st.subheader(t("report.import_heading", lang))
+limit = format_number(UPLOAD_LIMIT_MB, lang)
 upload = st.file_uploader(
-    t("report.import_file", lang), key="import_file", help=t("report.import_help", lang)
+    t("report.import_file", lang, limit=limit),
+    key="import_file",
+    help=t("report.import_help", lang, limit=limit),
+    max_upload_size=UPLOAD_LIMIT_MB,
+    on_change=forget_import,
 )
-outcome = st.session_state.get(IMPORT_KEY)
-if outcome is not None:
-    st.success(
-        t(
-            "report.imported",
-            lang,
-            added=format_number(outcome.added, lang),
-            skipped=format_number(outcome.skipped_existing, lang),
-            rejected=format_number(outcome.rejected, lang),
-        )
+if upload is None:
+    st.stop()
+data = upload.getvalue()
+try:
+    report = preview_upload(source, upload.name, data)
+except HotspotsError as error:
+    show_problems(t("report.import_failed", lang), error)
+    st.stop()
+
+encoding = legacy_encoding(report)
+if encoding is not None:
+    st.warning(t("report.encoding", lang, encoding=encoding), icon=":material/translate:")
+notes = [p for p in file_warnings(report) if p.code != NOT_UTF8]
+if notes:
+    st.warning("\n".join([t("report.file_warnings", lang), *(f"- {problem_text(p, lang)}" for p in notes)]))
+st.info(
+    t(
+        "report.preview",
+        lang,
+        valid=format_number(len(report.valid), lang),
+        rejected=format_number(len(report.rejected), lang),
     )
-    if outcome.rejected_csv is not None:
+)
+errors = file_errors(report)
+if errors:
+    st.error("\n".join([t("report.file_problems", lang), *(f"- {problem_text(p, lang)}" for p in errors)]))
+if len(report.valid):
+    st.caption(t("report.valid_rows", lang))
+    st.dataframe(
+        preview_rows(report.valid, layers["communes"], lang).rename(
+            columns={c: t(f"report.col.{c}", lang) for c in PREVIEW_COLUMNS}
+        ),
+        hide_index=True,
+        key="valid_rows",
+    )
+if len(report.rejected):
+    st.caption(t("report.rejected_rows", lang))
+    st.dataframe(
+        rejected_rows(report, lang).rename(
+            columns={c: t(f"report.col.{c}", lang) for c in REJECTED_ROW_COLUMNS}
+        ),
+        hide_index=True,
+        key="rejected_rows",
+    )
+skip_invalid = st.checkbox(t("report.skip_invalid", lang), key="import_skip_invalid")
+approved = st.checkbox(
+    t("report.import_approved", lang), key="import_approved", help=t("report.import_approved_help", lang)
+)
+blocked = len(report.rejected) > 0 and not skip_invalid
+if blocked:
+    st.warning(t("report.import_blocked", lang))
+if st.button(t("report.import", lang), key="import_commit", disabled=blocked or bool(errors)):
+    forget_import()
+    try:
+        result = import_upload(
+            upload.name,
+            data,
+            user=state.get("report_reporter", ""),
+            skip_invalid=skip_invalid,
+            approved=approved,
+        )
+    except HotspotsError as error:
+        show_problems(t("report.import_failed", lang), error)
+    else:
+        state.update({IMPORT_KEY: result, IMPORT_TOAST_KEY: True})
+        st.rerun()
+imported = state.get(IMPORT_KEY)
+if imported is not None:
+    imported_text = t(
+        "report.imported",
+        lang,
+        added=format_number(imported.added, lang),
+        skipped=format_number(imported.skipped_existing, lang),
+        rejected=format_number(imported.rejected, lang),
+    )
+    st.success(imported_text, icon=OK_ICON)
+    if imported.pending_review:
+        st.caption(t("report.imported_pending", lang, count=format_number(imported.pending_review, lang)))
+    if state.pop(IMPORT_TOAST_KEY, False):
+        st.toast(imported_text, icon=OK_ICON)
+    if imported.rejected_csv is not None:
         st.download_button(
             t("report.download_rejected", lang),
-            outcome.rejected_csv,
+            imported.rejected_csv,
             file_name="rejected.csv",
             mime="text/csv",
             key="download_rejected",
         )
-if upload is not None:
-    data = upload.getvalue()
-    try:
-        report = preview_upload(source, upload.name, data)
-    except HotspotsError as error:
-        show_problems(t("report.import_failed", lang), error)
-        st.stop()
-    file_errors = [p for p in report.errors if p.index is None]
-    st.info(
-        t(
-            "report.preview",
-            lang,
-            valid=format_number(len(report.valid), lang),
-            rejected=format_number(len(report.rejected), lang),
-        )
-    )
-    if file_errors:
-        st.error(
-            "\n".join([t("report.file_problems", lang), *(f"- {problem_text(p, lang)}" for p in file_errors)])
-        )
-    if len(report.rejected):
-        st.caption(t("report.rejected_rows", lang))
-        rejected = pd.DataFrame(report.rejected).drop(columns=["properties"], errors="ignore")
-        rejected["reasons"] = [rejection_reasons(report.problems, i, lang) for i in rejected["source_index"]]
-        st.dataframe(
-            rejected,
-            hide_index=True,
-            key="rejected_rows",
-        )
-    skip_invalid = st.checkbox(t("report.skip_invalid", lang), key="import_skip_invalid")
-    blocked = len(report.rejected) > 0 and not skip_invalid
-    if blocked:
-        st.warning(t("report.import_blocked", lang))
-    user = st.session_state.get("report_reporter", "")
-    if st.button(t("report.import", lang), key="import_commit", disabled=blocked or bool(file_errors)):
-        try:
-            if not user.strip():
-                raise HotspotsError(t("report.missing_reporter", lang))
-            result = import_upload(upload.name, data, user=user, skip_invalid=skip_invalid)
-        except HotspotsError as error:
-            show_problems(t("report.import_failed", lang), error)
-        else:
-            st.session_state[IMPORT_KEY] = result
-            st.rerun()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from hotspots.errors import HotspotsError
 from hotspots.i18n import label, t
+from hotspots.reports import TimelineEntry, history_timeline, inspection_timeline
 from hotspots.schema import STATUS_TRANSITIONS
 from pages._common import (
     all_points,
@@ -32,13 +33,20 @@ def point_label(point_id: str) -> str:
     return f"{point_id} – {names[point_id]} ({label('status', statuses[point_id], lang)})"
 
 
+def show_timeline(entries: list[TimelineEntry], key: str) -> None:
+    """One bordered block per event: its sentence, then what changed (plain text: names are never markup)."""
+    with st.container(key=key):
+        for entry in entries:
+            with st.container(border=True):
+                st.text(entry.headline)
+                for line in entry.details:
+                    st.text(line)
+
+
 def write(action, notice: str) -> None:
     """Run one store write as the officer named above; confirm it or show why it was refused."""
-    user = st.session_state.get("review_user", "").strip()
     try:
-        if not user:
-            raise HotspotsError(t("review.user_needed", lang))
-        action(user)
+        action(st.session_state.get("review_user", ""))
     except HotspotsError as error:
         show_problems(t("review.failed", lang), error)
     else:
@@ -71,6 +79,7 @@ else:
         t("review.pick_pending", lang),
         list(pending["point_id"]),
         format_func=point_label,
+        placeholder=t("choose", lang),
         key="review_pending",
     )
     with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -92,7 +101,11 @@ else:
 st.divider()
 st.subheader(t("review.point_heading", lang))
 point_id = st.selectbox(
-    t("review.pick_point", lang), list(points["point_id"]), format_func=point_label, key="review_point"
+    t("review.pick_point", lang),
+    list(points["point_id"]),
+    format_func=point_label,
+    placeholder=t("choose", lang),
+    key="review_point",
 )
 status = statuses[point_id]
 st.markdown(t("review.current_status", lang, status=label("status", status, lang)))
@@ -109,6 +122,7 @@ with status_tab:
             t("review.new_status", lang),
             allowed,
             format_func=lambda value: label("status", value, lang),
+            placeholder=t("choose", lang),
             key="review_new_status",
         )
         status_reason = st.text_input(t("review.reason", lang), key="review_status_reason")
@@ -139,8 +153,8 @@ with inspection_tab:
     st.caption(t("review.inspections", lang))
     inspections = inspections_for(source, point_id)
     if len(inspections):
-        st.dataframe(inspections.drop(columns="point_id"), hide_index=True, key="inspections_table")
+        show_timeline(inspection_timeline(inspections, lang), key="inspection_list")
     else:
         st.info(t("review.no_inspections", lang))
 with history_tab:
-    st.dataframe(history_for(source, point_id).drop(columns="point_id"), hide_index=True, key="history_table")
+    show_timeline(history_timeline(history_for(source, point_id), lang), key="history_list")

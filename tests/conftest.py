@@ -11,6 +11,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
+#: The browser tests' fixtures, and the rule that CI may not skip a browser or PostgreSQL test.
+pytest_plugins = ("tests.browser_kit", "tests.strict_skips")
+
 #: A hand-drawn outline around Hạ Long bay's shore (lon, lat), about 30 km × 25 km.
 HA_LONG_OUTLINE = Polygon(
     [

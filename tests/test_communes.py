@@ -1,17 +1,14 @@
-"""Per-commune summary, priority ranking and export."""
-
-import io
+"""Per-commune summary and priority ranking (its table and downloads: tests/test_reports.py)."""
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from hotspots.analysis import SUMMARY_COLUMNS, commune_summary, coverage_table, export_summary
+from hotspots.analysis import SUMMARY_COLUMNS, commune_summary, coverage_table
 from hotspots.errors import HotspotsError
 from tests import map_fixtures as fx
 
@@ -100,28 +97,6 @@ def test_negative_weight_is_rejected(summary):
     table = coverage_table(fx.risk_points(), fx.swim_classes(), fx.rescue_trainings())
     with pytest.raises(HotspotsError, match="0 or more"):
         commune_summary(fx.communes(), table, black_spot_weight=-1)
-
-
-@pytest.mark.parametrize(("lang", "header"), [("vi", "Hạng ưu tiên"), ("en", "Priority rank")])
-def test_csv_export_has_translated_headers_and_vietnamese_names(summary, lang, header):
-    content = export_summary(summary.reset_index(), fmt="csv", lang=lang)
-    assert content.startswith(b"\xef\xbb\xbf")
-    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
-    assert frame.columns[0] == header
-    assert "Phường Hồng Gai" in frame.iloc[:, 2].tolist()
-
-
-def test_xlsx_export_opens_in_excel_readers(summary):
-    content = export_summary(summary.reset_index(), fmt="xlsx", lang="vi")
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    assert sheet.title == "Ưu tiên"
-    assert sheet.cell(1, 3).value == "Xã, phường"
-    assert sheet.max_row == 4
-
-
-def test_unknown_export_format_is_rejected(summary):
-    with pytest.raises(HotspotsError, match="the formats are: csv, xlsx"):
-        export_summary(summary.reset_index(), fmt="pdf", lang="vi")
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,4 +1,4 @@
-"""Coverage of risk points: nearest facilities, metric distances, status, summary and filters."""
+"""Coverage of risk points: nearest facilities, metric distances, status, summary; the map's filters."""
 
 import geopandas as gpd
 import numpy as np
@@ -12,11 +12,16 @@ from hotspots.analysis import (
     CoverageCounts,
     coverage_summary,
     coverage_table,
+    default_statuses,
+    filter_defaults,
+    filter_options,
     nearest_facilities,
+    pending_count,
+    select_communes,
     select_points,
 )
 from hotspots.config import METRIC_CRS
-from hotspots.errors import CRSError, HotspotsError
+from hotspots.errors import CRSError, HotspotsError, SchemaError
 from tests import map_fixtures as fx
 
 
@@ -151,6 +156,63 @@ def test_unknown_share_kind_is_rejected(table):
 )
 def test_select_points(table, filters, expected_ids):
     assert select_points(table, **filters)["point_id"].tolist() == expected_ids
+
+
+def test_the_map_shows_reviewed_points_by_default(table):
+    assert default_statuses() == ("active", "mitigated")
+    assert filter_defaults("status") == ("active", "mitigated")
+    shown = select_points(table, statuses=default_statuses())
+    # QN-6 is pending: it is neither shown nor counted in the headline numbers.
+    assert shown["point_id"].tolist() == ["QN-1", "QN-2", "QN-3", "QN-4", "QN-5"]
+    assert coverage_summary(shown).points == CoverageCounts(total=5, swim=2, rescue=2, both=1, neither=2)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, 1),
+        ({"statuses": ["active"]}, 1),
+        ({"commune_ids": ["CM-1"]}, 0),
+        ({"risk_levels": ["low"], "coverage_statuses": ["neither"]}, 1),
+        ({"water_types": ["sea"]}, 0),
+    ],
+)
+def test_pending_points_are_counted_apart_whatever_the_status_filter(table, filters, expected):
+    assert pending_count(table, **filters) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "lang", "expected"),
+    [
+        ("status", "vi", {"active": "Đang theo dõi", "mitigated": "Đã khắc phục", "pending": "Chờ duyệt"}),
+        ("status", "en", {"active": "Active", "mitigated": "Mitigated", "pending": "Pending"}),
+        (
+            "risk_level",
+            "vi",
+            {"black_spot": "Điểm đen", "high": "Cao", "medium": "Trung bình", "low": "Thấp"},
+        ),
+    ],
+)
+def test_filter_options_are_labelled_in_the_language(field, lang, expected):
+    options = filter_options(field, lang)
+    assert options == expected
+    assert list(options) == list(expected)
+
+
+def test_other_filters_start_empty_and_offer_every_value():
+    assert filter_defaults("water_type") == ()
+    assert tuple(filter_options("coverage", "en")) == COVERAGE_STATUSES
+
+
+def test_unknown_filter_is_refused():
+    with pytest.raises(SchemaError, match="its filters are: water_type, risk_level, coverage, status"):
+        filter_options("colour", "vi")
+
+
+def test_select_communes():
+    communes = fx.communes()
+    assert select_communes(communes, ["CM-3"])["commune_id"].tolist() == ["CM-3"]
+    assert len(select_communes(communes, [])) == len(communes) == len(select_communes(communes))
 
 
 # --- property tests against a brute-force distance -------------------------------------

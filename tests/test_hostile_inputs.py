@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from hotspots import validation
 from hotspots.cli.commands import main
 from hotspots.errors import UnreadableFileError
-from hotspots.formats import read_layer_bytes, read_layer_file
-from hotspots.validation import ReferenceData
-from hotspots.validation import core as validation
+from hotspots.formats import json_nesting_depth
+from hotspots.formats import text as byte_guards
+from hotspots.validation import ReferenceData, read_layer_bytes, read_layer_file
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 
@@ -172,7 +173,8 @@ CASES = [
         "a.geojson",
         lambda p: dump(with_coordinates(p(), [20.95, 107.05])),
         1,
-        r"latitude and longitude look swapped: \(20\.95, 107\.05\) is far away, but \(107\.05, 20\.95\)",
+        r"latitude and longitude look swapped: the point was entered as latitude 107\.05, longitude 20\.95, "
+        r"but the place inside the province is latitude 20\.95, longitude 107\.05\.",
         id="swapped latitude and longitude",
     ),
     pytest.param(
@@ -365,7 +367,7 @@ def test_html_is_kept_as_typed(make_point, province):
 
 
 def test_oversized_file_is_refused_before_reading(monkeypatch, tmp_path, make_point, province):
-    monkeypatch.setattr(validation, "MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(byte_guards, "MAX_FILE_BYTES", 1024 * 1024)
     path = tmp_path / "big.geojson"
     with path.open("wb") as out:
         out.truncate(3 * 1024 * 1024)  # sparse: no 3 MB written, and no byte of it is read
@@ -374,7 +376,7 @@ def test_oversized_file_is_refused_before_reading(monkeypatch, tmp_path, make_po
 
 
 def test_oversized_file_exit_code(monkeypatch, geodata_dir, capsys):
-    monkeypatch.setattr(validation, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(byte_guards, "MAX_FILE_BYTES", 10)
     path = geodata_dir.parent / "big.csv"
     path.write_text("lat,lon\n21,107\n")
     assert main(["validate", str(path), "--geodata", str(geodata_dir)]) == 2
@@ -382,7 +384,7 @@ def test_oversized_file_exit_code(monkeypatch, geodata_dir, capsys):
 
 
 def test_deep_nesting_inside_strings_is_not_counted():
-    assert validation.json_nesting_depth('{"a": "[[[[[[[[[[[[[[[[[[[[", "b": [[1]]}') == 3
+    assert json_nesting_depth('{"a": "[[[[[[[[[[[[[[[[[[[[", "b": [[1]]}') == 3
 
 
 def test_nesting_at_the_limit_is_parsed(make_point, province):

@@ -20,19 +20,22 @@ from shapely.geometry import Point, Polygon, box
 from hotspots.errors import SchemaError, UnreadableFileError, ValidationError
 from hotspots.formats import (
     EXPORT_FORMATS,
+    coordinates,
     detect_format,
     export_bytes,
     load_geodata_layer,
     load_province,
-    read_layer,
-    read_layer_bytes,
-    read_layer_file,
     to_geojson_bytes,
     write_layer,
 )
-from hotspots.formats import core as hio
 from hotspots.schema import HAZARDS, LAYERS, RISK_LEVELS, WATER_TYPES
-from hotspots.validation import ReferenceData, validate_features
+from hotspots.validation import (
+    ReferenceData,
+    read_layer,
+    read_layer_bytes,
+    read_layer_file,
+    validate_features,
+)
 
 CSV_HEADER = "point_id,name,water_type,risk_level"
 
@@ -149,8 +152,8 @@ def test_degrees_minutes_seconds(lat, lon, province):
 
 
 def test_southern_and_western_hemispheres_are_negative():
-    assert hio._parse_coordinate("33°52'S") == pytest.approx(-33.8667, abs=1e-4)
-    assert hio._parse_coordinate("W 70°30'") == pytest.approx(-70.5)
+    assert coordinates.parse_coordinate("33°52'S") == pytest.approx(-33.8667, abs=1e-4)
+    assert coordinates.parse_coordinate("W 70°30'") == pytest.approx(-70.5)
 
 
 def test_one_coordinate_column_in_google_maps_order(province):

@@ -10,7 +10,7 @@ from string import Formatter
 import pytest
 
 from hotspots.errors import HotspotsError, Problem, SchemaError, StoreError, ValidationError
-from hotspots.formats import parse_lat_lon, read_layer_bytes
+from hotspots.formats import parse_lat_lon
 from hotspots.i18n import (
     PROBLEM_MESSAGES,
     Phrase,
@@ -23,10 +23,10 @@ from hotspots.i18n import (
 )
 from hotspots.schema import STATUS_TRANSITIONS
 from hotspots.store import open_store
-from hotspots.validation import ReferenceData, validate_features
+from hotspots.validation import ReferenceData, read_layer_bytes, validate_features
 from tests.test_hostile_inputs import CASES
 from tests.test_pages import app, fresh_store  # noqa: F401  (pytest fixtures)
-from tests.test_report_pages import _report
+from tests.test_report_page import _report
 from tests.test_store import add, write_province
 
 #: Far north of the test province of the page fixtures.
@@ -182,7 +182,7 @@ def test_an_inspection_without_inspector_is_explained_in_vietnamese(point_store)
             point_id, inspected_on="30-02", inspector="", findings="", user="Cán bộ"
         )
     assert [p.code for p in caught.value.problems] == [
-        "inspection_bad_date",
+        "not_date",
         "say_who_inspected",
         "say_what_found",
     ]

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotspots.analysis import coverage_table
-from hotspots.analysis.exports import COVERAGE_COLUMNS, export_file_name, export_points
+from hotspots.analysis import COVERAGE_COLUMNS, coverage_table
 from hotspots.errors import SchemaError, ValidationError
-from hotspots.formats import EXPORT_FORMATS, parse_lat_lon, read_layer_bytes
+from hotspots.formats import EXPORT_FORMATS, parse_lat_lon
 from hotspots.maps.report_map import build_report_map, chosen_place
+from hotspots.reports import export_file_name, export_points
+from hotspots.validation import read_layer_bytes
 from tests import map_fixtures as fx
 
 

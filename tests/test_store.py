@@ -1,36 +1,33 @@
-"""The store of record, on SQLite and (when a server is configured) on PostgreSQL.
+"""The store of record: opening it, and risk points (adding, reading, editing, statuses).
 
-Every test taking ``store`` or ``store_url`` runs once per back-end; the
-PostgreSQL run needs ``HOTSPOTS_TEST_POSTGRES_URL`` (scripts/start_test_postgres.sh
-prints one) and works in a database created for this test run.
+Also the back-end fixtures and hand-made data of every store suite
+(test_store_imports, test_store_history, test_store_backup, test_store_errors,
+test_store_crash, test_store_concurrency import them from here).
+
+Every test taking ``store`` or ``store_url`` runs once per back-end, on SQLite and
+(when a server is configured) on PostgreSQL; the PostgreSQL run needs
+``HOTSPOTS_TEST_POSTGRES_URL`` (scripts/start_test_postgres.sh prints one) and works
+in a database created for this test run.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
-import shutil
-import sqlite3
-import subprocess
-from contextlib import closing
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import sqlalchemy as sa
-from geopandas.testing import assert_geodataframe_equal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box, mapping
 
 from hotspots.cli import commands as cli
-from hotspots.errors import SchemaError, StoreError, UnreadableFileError, ValidationError
-from hotspots.formats import load_geodata_layer
-from hotspots.schema import LAYERS, MAPPED_STATUSES, POINT_STATUSES, RISK_POINTS, STATUS_TRANSITIONS
-from hotspots.store import ImportResult, Store, migrations, open_store
+from hotspots.errors import SchemaError, StoreError, ValidationError
+from hotspots.schema import MAPPED_STATUSES, POINT_STATUSES, RISK_POINTS, STATUS_TRANSITIONS
+from hotspots.store import migrations, open_store
 
 POSTGRES_ENV = "HOTSPOTS_TEST_POSTGRES_URL"
 NO_POSTGRES = "no PostgreSQL server: set HOTSPOTS_TEST_POSTGRES_URL (see scripts/start_test_postgres.sh)"
@@ -180,7 +177,7 @@ def bring_to(store, point_id: str, status: str) -> None:
         store.set_status(point_id, step, user=USER)
 
 
-# ---------------------------------------------------------------------- opening, schema
+# ---------------------------------------------------------------------- opening
 
 
 def test_open_creates_the_tables_at_the_latest_version(store):
@@ -188,35 +185,6 @@ def test_open_creates_the_tables_at_the_latest_version(store):
         assert migrations.current_version(conn) == migrations.latest_version()
         tables = set(sa.inspect(conn).get_table_names())
     assert {"risk_points", "features", "history", "inspections", "imports", "schema_version"} <= tables
-
-
-def test_upgrade_is_idempotent(store_url):
-    with open_store(store_url, seed=False, upgrade=False) as store:
-        assert store.upgrade() == [1]
-        assert store.upgrade() == []
-    with open_store(store_url, seed=False) as store:
-        assert count_rows(store, "schema_version") == 1
-
-
-def test_a_new_migration_is_applied_once_and_recorded(store):
-    def add_colour(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("ALTER TABLE features ADD COLUMN colour TEXT")
-
-    chain = (*migrations.MIGRATIONS, migrations.Migration(2, "feature colour", add_colour))
-    with store.engine.begin() as conn:
-        assert migrations.upgrade(conn, chain) == [2]
-    with store.engine.begin() as conn:
-        assert migrations.upgrade(conn, chain) == []
-        columns = {c["name"] for c in sa.inspect(conn).get_columns("features")}
-    assert "colour" in columns
-    with pytest.raises(StoreError, match="schema version 2 but this version of the app only knows"):
-        store.upgrade()
-
-
-def test_a_chain_with_gaps_is_refused(store):
-    chain = (*migrations.MIGRATIONS, migrations.Migration(3, "skips 2", lambda conn: None))
-    with store.engine.begin() as conn, pytest.raises(StoreError, match="without gaps"):
-        migrations.upgrade(conn, chain)
 
 
 def test_default_url_is_sqlite_in_the_data_dir(monkeypatch, tmp_path):
@@ -340,101 +308,7 @@ def test_the_commune_is_filled_from_the_stored_communes_and_follows_a_move(store
         add(store, 5, commune_id="CM-99")
 
 
-# ---------------------------------------------------------------------- history
-
-
-def test_adding_writes_one_history_row_with_the_new_point(store):
-    point_id = add(store, 3)
-    rows = store.history(point_id)
-    assert len(rows) == 1
-    row = rows.iloc[0]
-    assert (row["action"], row["user"], row["old"]) == ("add", USER, None)
-    assert row["new"]["name"] == "Ao làng Hà Tu số 3"
-    assert (row["new"]["lon"], row["new"]["lat"]) == point_xy(3)
-    assert datetime.fromisoformat(row["at"]).utcoffset() == timedelta(0)
-
-
-def test_a_multi_field_edit_is_one_history_row_with_old_and_new_values(store):
-    point_id = add(store, 3)
-    store.edit_risk_point(
-        point_id,
-        {"name": "Hồ Yên Lập (bờ đông)", "risk_level": "black_spot", "hazards": ["tidal_flow"]},
-        user="an",
-    )
-    rows = store.history(point_id)
-    assert list(rows["action"]) == ["add", "edit"]
-    edit = rows.iloc[1]
-    assert edit["what"] == "hazards, name, risk_level"
-    assert edit["old"] == {
-        "name": "Ao làng Hà Tu số 3",
-        "risk_level": "high",
-        "hazards": ["deep_water", "no_fence"],
-    }
-    assert edit["new"] == {
-        "name": "Hồ Yên Lập (bờ đông)",
-        "risk_level": "black_spot",
-        "hazards": ["tidal_flow"],
-    }
-    assert store.read_layer("risk_points").iloc[0]["name"] == "Hồ Yên Lập (bờ đông)"
-
-
-def test_an_edit_that_changes_nothing_writes_no_history(store):
-    point_id = add(store, 3)
-    store.edit_risk_point(point_id, {"name": "Ao làng Hà Tu số 3"}, user=USER)
-    assert len(store.history(point_id)) == 1
-
-
-@pytest.mark.parametrize(
-    ("mutate", "action", "old", "new"),
-    [
-        (
-            lambda s, p: s.set_status(p, "active", user=USER),
-            "status",
-            {"status": "pending"},
-            {"status": "active"},
-        ),
-        (
-            lambda s, p: s.edit_risk_point(p, {"notes": "Đã có biển báo"}, user=USER),
-            "edit",
-            {"notes": None},
-            None,
-        ),
-        (
-            lambda s, p: s.record_inspection(
-                p, inspected_on="2025-05-30", inspector="An", findings="OK", user=USER
-            ),
-            "inspection",
-            {"last_inspected": None},
-            None,
-        ),
-    ],
-    ids=["status", "edit", "inspection"],
-)
-def test_each_mutation_leaves_exactly_one_history_row(store, mutate, action, old, new):
-    point_id = add(store, 3)
-    other = add(store, 4)
-    mutate(store, point_id)
-    rows = store.history(point_id)
-    assert list(rows["action"]) == ["add", action]
-    assert rows.iloc[1]["old"] == old
-    if new is not None:
-        assert rows.iloc[1]["new"] == new
-    assert len(store.history(other)) == 1
-    assert count_point_history(store) == 3
-
-
-def test_moving_a_point_records_the_new_coordinates(store):
-    point_id = add(store, 3)
-    store.edit_risk_point(point_id, {"lon": LON0 + 0.05, "lat": LAT0 + 0.01}, user=USER)
-    edit = store.history(point_id).iloc[-1]
-    assert edit["new"]["lon"] == pytest.approx(LON0 + 0.05)
-    assert edit["old"]["lat"] == pytest.approx(point_xy(3)[1])
-    assert store.read_layer("risk_points").geometry.iloc[0].equals(Point(LON0 + 0.05, LAT0 + 0.01))
-
-
-def test_history_of_an_unknown_point_is_a_store_error(store):
-    with pytest.raises(StoreError, match="no risk point with id 'QN-9999'"):
-        store.history("QN-9999")
+# ---------------------------------------------------------------------- editing
 
 
 @pytest.mark.parametrize(
@@ -523,281 +397,6 @@ def test_read_layer_rejects_wrong_filters(store, layer, kwargs, match):
         store.read_layer(layer, **kwargs)
 
 
-# ---------------------------------------------------------------------- inspections
-
-
-def test_inspections_are_listed_and_last_inspected_only_moves_forward(store):
-    point_id = add(store, 5)
-    store.record_inspection(
-        point_id,
-        inspected_on=date(2025, 6, 1),
-        inspector="Trần Văn Minh",
-        findings="Chưa có rào chắn",
-        mitigations="Đề nghị xã lắp biển cảnh báo",
-        user=USER,
-    )
-    store.record_inspection(
-        point_id, inspected_on="2025-03-02", inspector="An", findings="Nước sâu", user=USER
-    )
-    frame = store.inspections(point_id)
-    assert list(frame["inspected_on"]) == ["2025-03-02", "2025-06-01"]
-    assert frame.iloc[1]["mitigations"] == "Đề nghị xã lắp biển cảnh báo"
-    assert str(store.read_layer("risk_points").iloc[0]["last_inspected"])[:10] == "2025-06-01"
-    history = store.history(point_id)
-    assert history.iloc[-1]["old"] == {"last_inspected": "2025-06-01"}
-    assert history.iloc[-1]["new"]["last_inspected"] == "2025-06-01"
-
-
-def test_an_inspection_with_problems_lists_them_all(store):
-    point_id = add(store, 5)
-    tomorrow_plus = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
-    with pytest.raises(ValidationError) as caught:
-        store.record_inspection(point_id, inspected_on=tomorrow_plus, inspector=" ", findings="", user=USER)
-    assert {p.field for p in caught.value.problems} == {"inspected_on", "inspector", "findings"}
-    with pytest.raises(ValidationError, match="write it as YYYY-MM-DD"):
-        store.record_inspection(point_id, inspected_on="1/6/2025", inspector="An", findings="OK", user=USER)
-    assert store.inspections(point_id).empty
-
-
-def test_inspecting_an_unknown_point_is_a_store_error(store):
-    with pytest.raises(StoreError, match="no risk point"):
-        store.record_inspection(
-            "QN-0404", inspected_on="2025-01-01", inspector="An", findings="OK", user=USER
-        )
-    with pytest.raises(StoreError, match="no risk point"):
-        store.inspections("QN-0404")
-
-
-# ---------------------------------------------------------------------- imports
-
-
-def test_import_adds_every_point_with_one_history_row_each(store, tmp_path):
-    path = write_points(tmp_path / "points.geojson", range(1, 31))
-    result = store.import_file(path, user=USER)
-    assert result == ImportResult(added=30, skipped_existing=0, rejected=0, rejected_path=None)
-    assert len(store.read_layer("risk_points")) == 30
-    assert count_point_history(store) == 30
-    assert store.history("QN-0030").iloc[0]["what"] == "points.geojson"
-
-
-def test_importing_the_same_file_twice_adds_nothing_the_second_time(store, tmp_path):
-    path = write_points(tmp_path / "points.geojson", range(1, 11))
-    store.import_file(path, user=USER)
-    again = store.import_file(path, user="someone else")
-    assert (again.added, again.skipped_existing) == (0, 10)
-    assert count_rows(store, "risk_points") == 10
-    assert count_point_history(store) == 10
-    bigger = write_points(tmp_path / "more.geojson", range(1, 16))
-    assert store.import_file(bigger, user=USER).added == 5
-
-
-def test_renumbered_points_at_the_same_place_with_the_same_name_are_skipped(store, tmp_path):
-    store.import_file(write_points(tmp_path / "a.geojson", range(1, 6)), user=USER)
-    features = [(point_properties(i, point_id=f"QN-{i + 500:04d}"), Point(*point_xy(i))) for i in range(1, 6)]
-    result = store.import_file(write_geojson(tmp_path / "renumbered.geojson", features), user=USER)
-    assert (result.added, result.skipped_existing) == (0, 5)
-
-
-def test_a_new_point_on_top_of_a_stored_one_is_rejected_on_import(store, tmp_path):
-    store.import_file(write_points(tmp_path / "a.geojson", range(1, 4)), user=USER)
-    features = [
-        (point_properties(2), Point(*point_xy(2))),
-        (point_properties(9, name="Tên khác"), Point(*point_xy(2))),
-        (point_properties(10), Point(*point_xy(10))),
-    ]
-    path = write_geojson(tmp_path / "b.geojson", features)
-    preview = store.preview_import(path)
-    assert [p.index for p in preview.errors] == [1]
-    assert "already in the store" in str(preview.warnings)
-    assert list(preview.rejected["feature_id"]) == ["QN-0009"]
-    with pytest.raises(ValidationError, match="same place"):
-        store.import_file(path, user=USER)
-    result = store.import_file(path, user=USER, skip_invalid=True)
-    assert (result.added, result.skipped_existing, result.rejected) == (1, 1, 1)
-    assert "QN-0010" in set(store.read_layer("risk_points")["point_id"])
-
-
-def test_an_import_with_one_invalid_point_imports_nothing(store, tmp_path):
-    path = write_points(tmp_path / "points.geojson", range(1, 21))
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    collection["features"][12]["properties"]["risk_level"] = "extreme"
-    path.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(ValidationError, match="nothing was imported"):
-        store.import_file(path, user=USER)
-    assert count_rows(store, "risk_points") == 0
-    assert count_point_history(store) == 0
-    assert not (tmp_path / "points-rejected.csv").exists()
-
-
-def test_skip_invalid_imports_the_rest_and_writes_the_rejected_rows(store, tmp_path):
-    path = write_points(tmp_path / "points.geojson", range(1, 21))
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    collection["features"][12]["properties"]["risk_level"] = "extreme"
-    path.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
-    out = tmp_path / "out" / "rejected.csv"
-    result = store.import_file(path, user=USER, skip_invalid=True, rejected_out=out)
-    assert (result.added, result.rejected, result.rejected_path) == (19, 1, out)
-    with out.open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 1
-    assert "QN-0013" in rows[0].values()
-    assert "risk_level" in " ".join(rows[0].values())
-    assert "QN-0013" not in set(store.read_layer("risk_points")["point_id"])
-
-
-def test_preview_import_writes_nothing(store, tmp_path):
-    path = write_points(tmp_path / "points.geojson", range(1, 6))
-    report = store.preview_import(path)
-    assert len(report.valid) == 5
-    assert count_rows(store, "risk_points") == 0
-
-
-def test_an_unreadable_file_is_reported_as_such(store, tmp_path):
-    path = tmp_path / "points.geojson"
-    path.write_text("{ this is not json", encoding="utf-8")
-    with pytest.raises(UnreadableFileError):
-        store.import_file(path, user=USER)
-
-
-def test_other_layers_round_trip_with_their_geometry(store, tmp_path):
-    path = write_geojson(tmp_path / "communes.geojson", COMMUNES)
-    assert store.import_file(path, layer="communes", user=USER).added == 2
-    assert store.import_file(path, layer="communes", user=USER).skipped_existing == 2
-    layer = store.read_layer("communes")
-    assert layer.crs.to_epsg() == 4326
-    assert list(layer["name"]) == ["Phường Hà Tu", "Xã Cái Chiên"]
-    assert list(layer["children_under_16"]) == [5210, 310]
-    assert list(layer["has_play_space"]) == [True, False]
-    assert layer.geometry.iloc[1].equals(box(107.1, 20.9, 107.2, 21.0))
-    assert list(store.read_layer("communes", commune_ids=["CM-02"])["commune_id"]) == ["CM-02"]
-    assert store.history("CM-01", layer="communes").iloc[0]["action"] == "import"
-
-
-# ---------------------------------------------------------------------- backup
-
-
-def table_counts(url: str) -> dict[str, int]:
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        counts = {
-            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-            for t in migrations.metadata.sorted_tables
-        }
-    engine.dispose()
-    return counts
-
-
-def test_backup_is_a_store_with_the_same_counts(store, store_url, tmp_path, request):
-    for i in range(1, 6):
-        add(store, i)
-    store.record_inspection("QN-0002", inspected_on="2025-01-01", inspector="An", findings="OK", user=USER)
-    out = store.backup(tmp_path / "backups" / "copy.db")
-    assert out.exists()
-    if store.backend == "sqlite":
-        restored = f"sqlite:///{out}"
-        with closing(sqlite3.connect(out)) as conn:
-            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    else:
-        restored = request.getfixturevalue("restored_postgres")
-        _pg_restore(out, sa.make_url(restored))
-    assert table_counts(restored) == table_counts(store_url)
-    with open_store(restored, seed=False) as copy:
-        assert list(copy.read_layer("risk_points")["point_id"]) == [f"QN-{i:04d}" for i in range(1, 6)]
-
-
-@pytest.fixture
-def restored_postgres(postgres_database: sa.URL) -> str:
-    """An empty database beside the run's one, for restoring a dump; dropped afterwards."""
-    if shutil.which("pg_restore") is None:
-        pytest.skip("pg_restore is not installed")
-    target = postgres_database.set(database=f"{postgres_database.database}_restored")
-    admin = sa.create_engine(postgres_database, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    yield target.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-    admin.dispose()
-
-
-def _pg_restore(dump: Path, target: sa.URL) -> None:
-    plain = target.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    env = {**os.environ, "PGPASSWORD": str(target.password or "")}
-    subprocess.run(["pg_restore", "--no-owner", f"--dbname={plain}", str(dump)], check=True, env=env)
-
-
-def test_backup_never_overwrites_and_names_files_in_a_directory(store, tmp_path):
-    first = store.backup(tmp_path)
-    assert first.parent == tmp_path
-    assert first.name.startswith("hotspots-")
-    assert store.backup(f"{tmp_path}/new folder/").parent == tmp_path / "new folder"
-    with pytest.raises(StoreError, match="already exists"):
-        store.backup(first)
-
-
-def test_postgresql_backup_without_pg_dump_is_a_clear_error(monkeypatch, tmp_path):
-    # No server needed: the store looks for pg_dump before it connects.
-    store = Store(sa.create_engine("postgresql+psycopg://nobody:secret@127.0.0.1:1/none"))
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(StoreError, match="needs the pg_dump program"):
-        store.backup(tmp_path / "x.dump")
-    assert list(tmp_path.iterdir()) == []
-
-
-# ---------------------------------------------------------------------- seeding
-
-
-def test_an_empty_store_is_seeded_once_from_geodata(store_url, tmp_path, monkeypatch):
-    geodata = tmp_path / "geodata"
-    geodata.mkdir()
-    write_points(geodata / "risk_points.geojson", range(1, 13))
-    monkeypatch.setattr("hotspots.store.core.GEODATA_DIR", geodata)
-    with open_store(store_url) as store:
-        assert len(store.read_layer("risk_points")) == 12
-        assert store.history("QN-0001").iloc[0]["action"] == "seed"
-        add(store, 50, point_id=None)
-    with open_store(store_url) as store:
-        assert len(store.read_layer("risk_points")) == 13
-
-
-@pytest.mark.parametrize("layer", list(LAYERS))
-def test_a_seeded_layer_reads_back_exactly_as_the_shipped_file(seeded_url, layer):
-    shipped = load_geodata_layer(layer)
-    shipped = shipped.sort_values(LAYERS[layer].id_field).reset_index(drop=True)
-    with open_store(seeded_url) as store:
-        stored = (
-            store.read_layer(layer, include_retired=True)
-            if layer == "risk_points"
-            else store.read_layer(layer)
-        )
-    assert_geodataframe_equal(stored, shipped, check_less_precise=True)
-
-
-@pytest.fixture(scope="module")
-def seeded_url(tmp_path_factory) -> str:
-    """A SQLite store seeded once from the shipped geodata/ (the app's first run)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'store.sqlite'}"
-    with open_store(url, seed=True):
-        pass
-    return url
-
-
-def test_the_shipped_sample_seeds_891_points_and_numbering_continues(seeded_url, tmp_path):
-    copy = tmp_path / "copy.sqlite"
-    with open_store(seeded_url, seed=False) as store:
-        store.backup(copy)
-    with open_store(f"sqlite:///{copy}") as store:
-        assert len(store.read_layer("risk_points", include_retired=True)) == 891
-        point_id = store.add_risk_point(
-            {"name": "Bến đò mới", "water_type": "river", "risk_level": "high"},
-            lon=107.05,
-            lat=20.97,
-            user=USER,
-        )
-        assert point_id == "QN-0892"
-        assert store.read_layer("risk_points").iloc[-1]["commune_id"] is not None
-
-
 # ---------------------------------------------------------------------- properties
 
 
@@ -836,50 +435,3 @@ def run_cli(argv: list[str]) -> int:
 def cli_url(store_url, monkeypatch):
     monkeypatch.setenv("HOTSPOTS_DATABASE_URL", store_url)
     return store_url
-
-
-def test_cli_import_prints_a_summary_and_is_idempotent(cli_url, tmp_path, capsys):
-    path = write_points(tmp_path / "points.geojson", range(1, 9))
-    assert run_cli(["import", str(path), "--as", "Lan"]) == 0
-    out = capsys.readouterr().out
-    assert "8 valid, 0 rejected" in out
-    assert "Imported: 8 added, 0 already in the store." in out
-    assert run_cli(["import", str(path)]) == 0
-    assert "0 added, 8 already in the store" in capsys.readouterr().out
-
-
-def test_cli_import_of_invalid_data_exits_1_and_skip_invalid_names_the_file(cli_url, tmp_path, capsys):
-    path = write_points(tmp_path / "points.geojson", range(1, 5), water_type="lava")
-    assert run_cli(["import", str(path)]) == 1
-    assert "Nothing was imported" in capsys.readouterr().err
-    assert run_cli(["import", str(path), "--skip-invalid"]) == 0
-    out = capsys.readouterr().out
-    assert f"4 rejected (listed in {tmp_path / 'points-rejected.csv'})" in out
-
-
-def test_cli_unreadable_file_exits_2(cli_url, tmp_path, capsys):
-    assert run_cli(["import", str(tmp_path / "missing.geojson")]) == 2
-    assert "error: There is no file at" in capsys.readouterr().err
-
-
-def test_cli_history_lists_the_changes(cli_url, capsys):
-    with open_store(cli_url, seed=False) as store:
-        point_id = add(store, 1)
-        store.set_status(point_id, "active", user="Trưởng phòng", reason="đã xác minh")
-    assert run_cli(["history", point_id]) == 0
-    out = capsys.readouterr().out
-    assert "History of QN-0001 (2 change(s)" in out
-    assert "status: pending → active (đã xác minh)" in out
-    assert run_cli(["history", "QN-0999"]) == 2
-
-
-def test_cli_db_upgrade_and_backup(cli_url, tmp_path, capsys):
-    assert run_cli(["db", "upgrade"]) == 0
-    assert "applied 1" in capsys.readouterr().out
-    assert run_cli(["db", "upgrade"]) == 0
-    assert "nothing to do" in capsys.readouterr().out
-    out = tmp_path / "backup.db"
-    assert run_cli(["db", "backup", str(out)]) == 0
-    assert f"Backup written to {out}" in capsys.readouterr().out
-    assert run_cli(["db", "backup", str(out)]) == 2
-    assert "already exists" in capsys.readouterr().err

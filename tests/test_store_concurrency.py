@@ -17,8 +17,9 @@ import test_store
 from test_store import USER, new_point, write_province
 
 from hotspots.errors import StoreError
-from hotspots.store import core as store_module
-from hotspots.store import migrations, open_store
+from hotspots.i18n import problem_message
+from hotspots.store import Store, migrations, open_store
+from hotspots.store import engine as engine_module
 
 # The back-end fixtures of the store suite: SQLite, and PostgreSQL when a server is configured.
 postgres_database = test_store.postgres_database
@@ -89,7 +90,7 @@ def test_eight_processes_adding_at_once_lose_nothing_and_share_no_id(store_url, 
 @pytest.fixture
 def impatient_sqlite(tmp_path, monkeypatch):
     """A SQLite store that gives up waiting for a lock after 50 ms, so retries happen quickly."""
-    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
     path = tmp_path / "busy.sqlite"
     province = write_province(tmp_path)
     with open_store(f"sqlite:///{path}", seed=False) as store:
@@ -121,16 +122,21 @@ def test_a_write_waits_for_a_busy_database_instead_of_failing(impatient_sqlite):
 
 
 def test_a_database_busy_for_too_long_is_a_clear_store_error(impatient_sqlite):
-    store, path = impatient_sqlite
-    store._busy_deadline_s = 0.3
+    patient, path = impatient_sqlite
+    store = Store(patient.engine, busy_deadline_s=0.3)
     locked, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(path, locked, release))
     holder.start()
     locked.wait(timeout=10)
     try:
-        with pytest.raises(StoreError, match=r"stayed busy .* nothing was saved"):
+        with pytest.raises(StoreError, match=r"stayed busy .* nothing was saved") as caught:
             store.add_risk_point(new_point(1, point_id=None), lon=LON0, lat=LAT0, user=USER)
     finally:
         release.set()
         holder.join()
     assert store.read_layer("risk_points").empty
+    assert caught.value.code == "database_busy"
+    assert problem_message(caught.value, "vi") == (
+        "Kho dữ liệu bận suốt 0 giây (có người đang lưu một thay đổi lớn); chưa có gì được lưu. "
+        "Hãy thử lại sau một phút."
+    )

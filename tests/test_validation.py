@@ -16,10 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon
 
+from hotspots import validation
 from hotspots.errors import HotspotsError, SchemaError, ValidationError
+from hotspots.formats import json_nesting_depth
+from hotspots.i18n import problem_message, problem_text
 from hotspots.schema import HAZARDS, LAYERS, RISK_LEVELS, WATER_TYPES
-from hotspots.validation import ReferenceData, conform_columns, validate_features, validate_geojson
-from hotspots.validation import core as validation
+from hotspots.validation import (
+    ReferenceData,
+    conform_columns,
+    read_layer_bytes,
+    validate_features,
+    validate_geojson,
+)
+from hotspots.validation import places as validation_places
 
 FIXTURE_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -314,22 +323,59 @@ def test_coastal_tolerance(make_point, province):
 
 
 def test_default_province_comes_from_the_geodata_folder(monkeypatch, geodata_dir, make_point):
-    monkeypatch.setattr(validation, "GEODATA_DIR", geodata_dir)
+    monkeypatch.setattr(validation_places, "GEODATA_DIR", geodata_dir)
     report = validate_features([make_point(105.8, 21.03)])
     assert "km outside the province" in report.errors[0].message
 
 
 def test_without_any_province_the_check_is_skipped_with_a_warning(monkeypatch, tmp_path, make_point):
-    monkeypatch.setattr(validation, "GEODATA_DIR", tmp_path)
+    monkeypatch.setattr(validation_places, "GEODATA_DIR", tmp_path)
     report = validate_features([make_point(105.8, 21.03)])
     assert report.ok
     assert report.warnings[0].message.startswith("No province outline is available")
 
 
 def test_without_a_province_impossible_latitude_suggests_a_swap(monkeypatch, tmp_path, make_point):
-    monkeypatch.setattr(validation, "GEODATA_DIR", tmp_path)
+    monkeypatch.setattr(validation_places, "GEODATA_DIR", tmp_path)
     report = validate_features([make_point(20.95, 107.05)])
     assert report.errors[0].message.startswith("latitude 107.05 is impossible")
+
+
+SWAPPED_EN = (
+    "latitude and longitude look swapped: the point was entered as latitude 107.1234, longitude 21.0123, "
+    "but the place inside the province is latitude 21.0123, longitude 107.1234. "
+    "Swap the two values (or columns); GeoJSON lists longitude first."
+)
+SWAPPED_VI = (
+    "Có vẻ vĩ độ và kinh độ bị đảo ngược: điểm được nhập là vĩ độ 107.1234, kinh độ 21.0123, "
+    "nhưng vị trí nằm trong tỉnh là vĩ độ 21.0123, kinh độ 107.1234. "
+    "Hãy đổi chỗ hai số (hoặc hai cột); GeoJSON ghi kinh độ trước."
+)
+
+
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        ("a.csv", "point_id,name,water_type,risk_level,lat,lon\nQN-1,Bến,sea,low,107.1234,21.0123\n"),
+        ("a.csv", 'point_id,name,water_type,risk_level,tọa độ\nQN-1,Bến,sea,low,"107.1234, 21.0123"\n'),
+        (
+            "a.geojson",
+            '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [21.0123, 107.1234]}, '
+            '"properties": {"point_id": "QN-1", "name": "Bến", "water_type": "sea", "risk_level": "low"}}',
+        ),
+    ],
+    ids=["lat and lon columns", "one pasted pair", "geojson longitude first"],
+)
+def test_swapped_message_says_which_order_was_typed_and_which_is_in_the_province(filename, content, province):
+    # Typed as latitude 107.1234, longitude 21.0123: the place in the province is (21.0123, 107.1234).
+    report = read_layer_bytes(content.encode(), filename=filename, reference=ReferenceData(province=province))
+    [problem] = report.errors
+    assert problem.code == "swapped"
+    assert problem.message == SWAPPED_EN
+    assert problem_message(problem, "en") == SWAPPED_EN
+    assert problem_message(problem, "vi") == SWAPPED_VI
+    assert problem_text(problem, "en") == f"feature #1, id QN-1, field 'geometry': {SWAPPED_EN}"
+    assert report.rejected["reasons"].tolist() == [f"geometry: {SWAPPED_EN}"]
 
 
 def test_self_crossing_outline_is_repaired(province):
@@ -398,7 +444,7 @@ def test_json_list_of_features_is_accepted_with_a_warning(make_point, province):
     ("text", "depth"), [("1", 0), ("[]", 1), ('{"a": [{"b": []}]}', 4), ('["]]]", "[[["]', 1), ('"\\"["', 0)]
 )
 def test_json_nesting_depth(text, depth):
-    assert validation.json_nesting_depth(text) == depth
+    assert json_nesting_depth(text) == depth
 
 
 def test_conform_columns_fills_and_types_a_trusted_layer():
@@ -484,8 +530,56 @@ def test_validator_never_raises_anything_but_its_own_errors(document, layer, pro
         report = validate_geojson(document, layer=layer, reference=ReferenceData(province=province))
     except HotspotsError:
         return
-    assert len(report.valid) + len(report.rejected) == len(report.rejected) + len(report.valid)
+    # Every feature given comes out exactly once, accepted or rejected, under its own position.
     assert set(report.rejected["source_index"]).isdisjoint(report.valid["source_index"])
+    given_back = sorted([*report.valid["source_index"], *report.rejected["source_index"]])
+    assert given_back == list(range(features_given(document)))
+
+
+GEOMETRY_TYPE_NAMES = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+
+
+def features_given(document):
+    """How many features a document holds, as validate_geojson documents reading it.
+
+    A list is a list of features; a Feature or a bare geometry is one feature; a
+    FeatureCollection holds its ``features`` list; anything else holds none.
+    """
+    if isinstance(document, list):
+        return len(document)
+    if not isinstance(document, dict):
+        return 0
+    kind = document.get("type")
+    if kind == "Feature" or (isinstance(kind, str) and kind in GEOMETRY_TYPE_NAMES):
+        return 1
+    features = document.get("features")
+    return len(features) if isinstance(features, list) else 0
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ([{"type": "Feature"}, 3, None], 3),
+        ({"type": "Feature", "features": [1, 2]}, 1),
+        ({"type": "Point", "coordinates": [107.05, 20.95]}, 1),
+        ({"type": "FeatureCollection", "features": [{}, {}]}, 2),
+        ({"type": "FeatureCollection", "features": {"a": 1}}, 0),
+        ({"type": ["Point"], "features": [{}]}, 1),
+        (42, 0),
+    ],
+)
+def test_features_given_counts_what_the_validator_reads(document, expected, province):
+    assert features_given(document) == expected
+    report = validate_geojson(document, reference=ReferenceData(province=province))
+    assert len(report.valid) + len(report.rejected) == expected
 
 
 PLACES = ((107.05, 20.95), (107.1, 20.97), (107.15, 21.0))

@@ -18,15 +18,13 @@ that an uncovered black spot still counts where few children live.
 
 from __future__ import annotations
 
-import io
-from typing import Final, Literal
+from typing import Final
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hotspots.errors import CRSError, HotspotsError
-from hotspots.i18n import t
 
 #: Weight of a black spot relative to another risk point in the priority score.
 DEFAULT_BLACK_SPOT_WEIGHT: Final = 3.0
@@ -46,8 +44,6 @@ SUMMARY_COLUMNS: Final = (
     "covered_either_share",
     "priority_score",
 )
-ExportFormat = Literal["csv", "xlsx"]
-EXPORT_FORMATS: Final = ("csv", "xlsx")
 
 _GAP: Final = {"both": 0.0, "swim_only": 0.5, "rescue_only": 0.5, "neither": 1.0}
 
@@ -143,37 +139,6 @@ def commune_summary(
     summary["priority_rank"] = np.arange(1, len(summary) + 1)
     summary = summary[[*SUMMARY_COLUMNS, "geometry"]].reset_index(drop=True)
     return gpd.GeoDataFrame(summary, geometry="geometry", crs=communes.crs)
-
-
-def export_summary(summary: pd.DataFrame, *, fmt: ExportFormat, lang: str) -> bytes:
-    """Write a commune summary as CSV or Excel, with headers in ``lang``.
-
-    Parameters
-    ----------
-    summary
-        Output of :func:`commune_summary` (the geometry is left out).
-    fmt
-        ``"csv"`` (UTF-8 with a byte-order mark, so Excel shows Vietnamese
-        correctly) or ``"xlsx"``.
-    lang
-        Language of the column headers (``"vi"`` or ``"en"``).
-
-    Returns
-    -------
-    bytes
-        The file's content.
-    """
-    table = pd.DataFrame(summary[list(SUMMARY_COLUMNS)]).rename(
-        columns={c: t(f"col.{c}", lang) for c in SUMMARY_COLUMNS}
-    )
-    if fmt == "csv":
-        return table.to_csv(index=False).encode("utf-8-sig")
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        table.to_excel(buffer, index=False, sheet_name=t("communes.sheet", lang)[:31], engine="openpyxl")
-        return buffer.getvalue()
-    msg = f"Cannot export to '{fmt}'; the formats are: {', '.join(EXPORT_FORMATS)}."
-    raise HotspotsError(msg)
 
 
 def _commune_of(coverage: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.ndarray:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -30,6 +29,18 @@ COVERAGE_STATUSES: Final = ("both", "swim_only", "rescue_only", "neither")
 #: Prefixes of the columns added by :func:`coverage_table`.
 SWIM_PREFIX: Final = "nearest_swim"
 RESCUE_PREFIX: Final = "nearest_rescue"
+#: Columns :func:`coverage_table` adds to each risk point, in the order they are written.
+COVERAGE_COLUMNS: Final = (
+    f"{SWIM_PREFIX}_id",
+    f"{SWIM_PREFIX}_name",
+    f"{SWIM_PREFIX}_distance_m",
+    f"{RESCUE_PREFIX}_id",
+    f"{RESCUE_PREFIX}_name",
+    f"{RESCUE_PREFIX}_distance_m",
+    "covered_swim",
+    "covered_rescue",
+    "coverage_status",
+)
 
 # Only point layers are facilities; commune_id is a foreign key in them, never their own id.
 _ID_FIELDS: Final = tuple(schema.id_field for schema in LAYERS.values() if schema.is_point_layer)
@@ -206,45 +217,6 @@ def coverage_summary(table: gpd.GeoDataFrame | pd.DataFrame) -> CoverageSummary:
     """
     black = (table["risk_level"] == "black_spot").to_numpy() if len(table) else np.zeros(0, dtype=bool)
     return CoverageSummary(points=_counts(table), black_spots=_counts(table[black]))
-
-
-def select_points(
-    table: gpd.GeoDataFrame,
-    *,
-    commune_ids: Iterable[str] | None = None,
-    water_types: Iterable[str] | None = None,
-    risk_levels: Iterable[str] | None = None,
-    coverage_statuses: Iterable[str] | None = None,
-    statuses: Iterable[str] | None = None,
-) -> gpd.GeoDataFrame:
-    """Keep the rows of a coverage table that match every given filter.
-
-    Parameters
-    ----------
-    table
-        Output of :func:`coverage_table`.
-    commune_ids, water_types, risk_levels, coverage_statuses, statuses
-        Allowed values of ``commune_id``, ``water_type``, ``risk_level``,
-        ``coverage_status`` and ``status``. ``None`` or an empty selection means
-        "no filter", as in a multiselect left empty.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The matching rows, in their original order.
-    """
-    keep = np.ones(len(table), dtype=bool)
-    for column, allowed in (
-        ("commune_id", commune_ids),
-        ("water_type", water_types),
-        ("risk_level", risk_levels),
-        ("coverage_status", coverage_statuses),
-        ("status", statuses),
-    ):
-        values = list(allowed) if allowed is not None else []
-        if values:
-            keep &= table[column].isin(values).to_numpy()
-    return table[keep]
 
 
 def _counts(table: pd.DataFrame) -> CoverageCounts:

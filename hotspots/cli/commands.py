@@ -29,9 +29,10 @@ import geopandas as gpd
 
 from hotspots.config import GEODATA_DIR
 from hotspots.errors import HotspotsError, UnreadableFileError, ValidationError
-from hotspots.formats import EXPORT_FORMATS, load_geodata_layer, load_province, read_layer_file, write_layer
+from hotspots.formats import EXPORT_FORMATS, load_geodata_layer, load_province, write_layer
 from hotspots.schema import LAYERS, get_layer_schema
-from hotspots.validation import ReferenceData
+from hotspots.store import open_store
+from hotspots.validation import ReferenceData, read_layer_file
 
 EXIT_OK: Final = 0
 EXIT_INVALID: Final = 1
@@ -216,9 +217,6 @@ def _load_layer_for_export(name: str, directory: Path | None) -> gpd.GeoDataFram
     """
     if directory is not None:
         return load_geodata_layer(name, directory)
-    # The store pulls in SQLAlchemy: imported only for the commands that read it.
-    from hotspots.store import open_store
-
     with open_store() as store:
         return store.read_layer(name)
 

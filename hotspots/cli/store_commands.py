@@ -3,14 +3,17 @@
 :func:`register` adds them to the main parser of :mod:`hotspots.cli.commands`::
 
     python -m hotspots import points.geojson --skip-invalid --as "Nguyễn Thị Lan"
+    python -m hotspots import checked-points.geojson --approved --as "Trưởng phòng"
     python -m hotspots history QN-0042
     python -m hotspots db upgrade
     python -m hotspots db backup backups/
 
 The database is ``HOTSPOTS_DATABASE_URL`` when set, else the default SQLite
 file. The commands never seed the sample data: a store filled from the command
-line holds exactly what was imported. Exit codes: 0 done, 1 invalid data
-(nothing written unless ``--skip-invalid``), 2 unreadable file or any other error.
+line holds exactly what was imported. Imported risk points wait for review as
+``pending`` unless ``--approved`` says an officer has checked them. Exit codes:
+0 done, 1 invalid data (nothing written unless ``--skip-invalid``), 2 unreadable
+file or any other error.
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--skip-invalid", action="store_true", help="import the valid features, list the others in a CSV file"
     )
     imp.add_argument("--rejected-out", type=Path, help="where to write the rejected features (CSV)")
+    imp.add_argument(
+        "--approved",
+        action="store_true",
+        help="risk points: store them with the file's statuses, skipping review "
+        "(without it every imported point waits for review as 'pending')",
+    )
     imp.add_argument("--as", dest="user", default=_default_user(), help="your name, kept in the history")
     imp.set_defaults(func=_guarded(_import))
 
@@ -100,8 +109,15 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             user=args.user,
             skip_invalid=args.skip_invalid,
             rejected_out=args.rejected_out,
+            approved=args.approved,
         )
     print(_summary(result), file=out)
+    if result.pending_review:
+        print(
+            f"{result.pending_review} risk point(s) wait for review as 'pending' "
+            "(approve them in the app, or import with --approved).",
+            file=out,
+        )
     return EXIT_OK
 
 

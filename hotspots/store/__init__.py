@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from hotspots.store import migrations
-from hotspots.store.core import (
+from hotspots.store.engine import (
     BUSY_DEADLINE_S,
     DATABASE_URL_ENV,
     SQLITE_BUSY_TIMEOUT_MS,
     SQLITE_FILE_NAME,
-    ImportResult,
-    Store,
-    open_store,
 )
+from hotspots.store.front import Store, open_store
+from hotspots.store.imports import ImportResult, ImportSource
 
 __all__ = [
     "BUSY_DEADLINE_S",
@@ -19,6 +18,7 @@ __all__ = [
     "SQLITE_BUSY_TIMEOUT_MS",
     "SQLITE_FILE_NAME",
     "ImportResult",
+    "ImportSource",
     "Store",
     "migrations",
     "open_store",

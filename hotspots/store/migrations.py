@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from hotspots.errors import StoreError
+from hotspots.i18n import coded_error
 from hotspots.schema import RISK_POINTS, FieldKind
 
 #: JSON stored as text on SQLite and as ``jsonb`` on PostgreSQL.
@@ -238,11 +239,7 @@ def upgrade(conn: sa.Connection, migrations: Sequence[Migration] = MIGRATIONS) -
     current = current_version(conn)
     latest = latest_version(migrations)
     if current > latest:
-        msg = (
-            f"The database is at schema version {current} but this version of the app only knows "
-            f"versions up to {latest}. Update the app; do not open this database with an older one."
-        )
-        raise StoreError(msg)
+        raise coded_error(StoreError, "schema_too_new", current=current, latest=latest)
     applied = []
     for migration in migrations:
         if migration.version <= current:
@@ -274,5 +271,4 @@ def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
 def _check_chain(migrations: Sequence[Migration]) -> None:
     versions = [m.version for m in migrations]
     if versions != list(range(1, len(versions) + 1)):
-        msg = f"Migrations must be numbered 1, 2, 3... without gaps; got {versions}."
-        raise StoreError(msg)
+        raise coded_error(StoreError, "migrations_with_gaps", versions=versions)

@@ -1,0 +1,499 @@
+"""The store of record's front: :func:`open_store` and the :class:`Store` whose methods pages and CLI call.
+
+One code path over SQLAlchemy Core serves SQLite (the default file) and
+PostgreSQL (see :mod:`hotspots.store.engine`). Risk points live in their own
+table; the other six layers in one ``features`` table (see
+:mod:`hotspots.store.migrations`). Nothing is ever deleted, and every change
+appends exactly one history row per changed feature inside the transaction that
+makes it.
+
+Reads return GeoDataFrames in EPSG:4326 with the schema's columns, shaped like
+:func:`hotspots.formats.load_geodata_layer`. Writes go through
+:func:`hotspots.validation.validate_features` against the points already stored
+and the stored province and communes. Each method hands over to the module of
+its concern: :mod:`~hotspots.store.points`, :mod:`~hotspots.store.layers`,
+:mod:`~hotspots.store.inspections`, :mod:`~hotspots.store.imports`,
+:mod:`~hotspots.store.history`, :mod:`~hotspots.store.backup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import pandas as pd
+import sqlalchemy as sa
+
+from hotspots.config import GEODATA_DIR
+from hotspots.schema import RISK_POINTS, get_layer_schema
+from hotspots.store import imports, inspections, layers, points
+from hotspots.store.backup import backup as write_backup
+from hotspots.store.engine import BUSY_DEADLINE_S, Database, create_engine, resolve_url, revision
+from hotspots.store.history import read_history
+from hotspots.store.imports import ImportResult, ImportSource
+from hotspots.validation import ValidationReport
+
+_RISK: Final = RISK_POINTS.name
+
+
+def open_store(
+    url: str | None = None,
+    *,
+    seed: bool = True,
+    upgrade: bool = True,
+    seed_from: Path | str | None = None,
+) -> Store:
+    """Open the store of record, creating and upgrading its tables when needed.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy database URL. ``None`` uses ``HOTSPOTS_DATABASE_URL`` when set,
+        else the SQLite file ``hotspots.sqlite`` in the data directory
+        (``HOTSPOTS_DATA_DIR``, default ``data/``). ``postgresql://`` URLs use psycopg 3.
+    seed
+        Fill an empty store with the shipped sample layers from ``geodata/``.
+    upgrade
+        Apply pending schema migrations first (``False`` leaves that to
+        :meth:`Store.upgrade`, as ``python -m hotspots db upgrade`` does).
+    seed_from
+        Folder of ``<layer>.geojson`` files to seed an empty store from
+        (default ``geodata/``, the shipped sample); layers without a file stay empty.
+
+    Returns
+    -------
+    Store
+        Safe to share between threads and to open in several processes at once.
+
+    Raises
+    ------
+    StoreError
+        If the URL is not SQLite or PostgreSQL, or the database cannot be reached.
+
+    Examples
+    --------
+    >>> store = open_store("sqlite:///:memory:", seed=False)  # doctest: +SKIP
+    >>> store.read_layer("risk_points").crs.to_string()  # doctest: +SKIP
+    'EPSG:4326'
+    """
+    store = Store(create_engine(resolve_url(url)))
+    try:
+        if upgrade:
+            store.upgrade()
+        if seed:
+            imports.seed_if_empty(store._db, GEODATA_DIR if seed_from is None else Path(seed_from))
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+class Store:
+    """The store of record over one database; create it with :func:`open_store`.
+
+    Parameters
+    ----------
+    engine
+        SQLAlchemy engine made by :func:`open_store` (SQLite pragmas and
+        transaction hooks installed).
+    busy_deadline_s
+        How long a transaction is retried while the database is busy
+        (default :data:`~hotspots.store.BUSY_DEADLINE_S`).
+    """
+
+    def __init__(self, engine: sa.Engine, *, busy_deadline_s: float | None = None) -> None:
+        self.engine = engine
+        self._db = Database(engine, BUSY_DEADLINE_S if busy_deadline_s is None else busy_deadline_s)
+        # The stored province and communes, read again when another process imports new ones.
+        self._geography = layers.GeographyCache()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @property
+    def url(self) -> str:
+        """Database URL with the password hidden."""
+        return self._db.url
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.backend
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def upgrade(self) -> list[int]:
+        """Bring the tables to the newest schema version; safe to call any time.
+
+        Returns
+        -------
+        list of int
+            Migration versions applied now; empty when already up to date.
+        """
+        return self._db.upgrade()
+
+    # ------------------------------------------------------------------ reads
+
+    def revision(self) -> int:
+        """Return a number that changes whenever anything in the store changes.
+
+        It is the newest history row's id: every write appends one, in any
+        process. Caches of layers read from the store are keyed on it.
+        """
+        return self._db.transaction(revision)
+
+    def read_layer(
+        self,
+        name: str,
+        *,
+        statuses: Iterable[str] | None = None,
+        commune_ids: Iterable[str] | None = None,
+        include_retired: bool = False,
+    ) -> gpd.GeoDataFrame:
+        """Return one layer as a GeoDataFrame in EPSG:4326 with the schema's columns.
+
+        Parameters
+        ----------
+        name
+            Layer name from :data:`hotspots.schema.LAYERS`.
+        statuses
+            Risk points only: keep these statuses. ``None`` keeps the statuses
+            shown on the map (pending, active, mitigated).
+        commune_ids
+            Keep features of these communes (for ``communes``: these communes).
+        include_retired
+            Risk points only, with ``statuses=None``: also return points that
+            left the map (retired and rejected).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            Schema fields in order, then extra properties, then ``geometry``;
+            sorted by id.
+
+        Raises
+        ------
+        SchemaError
+            If the layer or a status is unknown, or statuses (communes) are
+            asked of a layer without them.
+        """
+        schema = get_layer_schema(name)
+        filters = {"statuses": statuses, "commune_ids": commune_ids, "include_retired": include_retired}
+        if schema.name == _RISK:
+            return points.read_risk_points(self._db, **filters)
+        return layers.read_other_layer(self._db, schema, **filters)
+
+    def history(self, point_id: str, *, layer: str = _RISK) -> pd.DataFrame:
+        """Return every change of one feature, oldest first.
+
+        Parameters
+        ----------
+        point_id
+            Id of the risk point (or of the feature of ``layer``).
+        layer
+            Layer of the feature.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``history_id``, ``point_id``, ``at`` (UTC ISO 8601), ``user``,
+            ``action`` (``add``, ``import``, ``seed``, ``edit``, ``status``,
+            ``inspection``), ``what``, ``old`` and ``new`` (dicts of the values
+            before and after; ``old`` is ``None`` when the feature was created),
+            ``reason``.
+
+        Raises
+        ------
+        StoreError
+            If there is no such feature.
+        """
+        return read_history(self._db, point_id, layer=layer)
+
+    def inspections(self, point_id: str) -> pd.DataFrame:
+        """Return the inspections of one risk point, oldest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``inspection_id``, ``point_id``, ``inspected_on`` (ISO date),
+            ``inspector``, ``findings``, ``mitigations``, ``recorded_at``, ``recorded_by``.
+
+        Raises
+        ------
+        StoreError
+            If there is no such risk point.
+        """
+        return inspections.list_inspections(self._db, point_id)
+
+    # ------------------------------------------------------------------ writes
+
+    def add_risk_point(self, properties: Mapping[str, Any], *, lon: float, lat: float, user: str) -> str:
+        """Add a reported risk point, with status ``pending``, and return its id.
+
+        Parameters
+        ----------
+        properties
+            Schema fields (``name``, ``water_type``, ``risk_level`` required;
+            ``hazards``, ``commune_id``, ``notes``...) and any extra properties.
+            Without ``point_id`` the next free id (``QN-0892``...) is allocated.
+        lon, lat
+            WGS 84 degrees.
+        user
+            Who reports it; recorded in the history.
+
+        Returns
+        -------
+        str
+            The point's id.
+
+        Raises
+        ------
+        ValidationError
+            With every problem found: missing or wrong fields, outside the
+            province, a near duplicate of a stored point, an id already used.
+        StoreError
+            If ``properties`` sets a status other than ``pending``.
+        """
+        return points.add_risk_point(self._db, self._geography, properties, lon=lon, lat=lat, user=user)
+
+    def edit_risk_point(self, point_id: str, changes: Mapping[str, Any], *, user: str) -> None:
+        """Change fields of a risk point; the old values stay in its history.
+
+        Parameters
+        ----------
+        point_id
+            Id of the point.
+        changes
+            New values of schema fields, of extra properties the point already
+            has, or ``lon``/``lat`` to move it (its commune is then looked up
+            again unless ``commune_id`` is given too). The id and the status
+            cannot be edited (see :meth:`set_status`).
+        user
+            Who edits; recorded in the history.
+
+        Raises
+        ------
+        StoreError
+            If there is no such point or the id or status is in ``changes``.
+        SchemaError
+            If a key is neither a field nor one of the point's properties.
+        ValidationError
+            If the edited point is invalid.
+        """
+        points.edit_risk_point(self._db, self._geography, point_id, changes, user=user)
+
+    def set_status(self, point_id: str, status: str, *, user: str, reason: str = "") -> None:
+        """Move a risk point along its life cycle (see ``schema.STATUS_TRANSITIONS``).
+
+        Parameters
+        ----------
+        point_id
+            Id of the point.
+        status
+            New status.
+        user
+            Who decides; recorded in the history.
+        reason
+            Why (shown in the history).
+
+        Raises
+        ------
+        SchemaError
+            If ``status`` is not a status at all.
+        StoreError
+            If there is no such point, or the change is not allowed from its
+            current status; the message names the allowed ones.
+        """
+        points.set_status(self._db, point_id, status, user=user, reason=reason)
+
+    def record_inspection(
+        self,
+        point_id: str,
+        *,
+        inspected_on: date | str,
+        inspector: str,
+        findings: str,
+        mitigations: str = "",
+        user: str,
+    ) -> int:
+        """Record a site inspection of a risk point and update its ``last_inspected``.
+
+        ``last_inspected`` only moves forward: recording an older inspection
+        keeps the newer date.
+
+        Parameters
+        ----------
+        point_id
+            Id of the point.
+        inspected_on
+            Day of the visit (``date`` or ``YYYY-MM-DD``); not in the future.
+        inspector
+            Who inspected.
+        findings
+            What was found.
+        mitigations
+            What was done or recommended (fence, sign, rescue pole...).
+        user
+            Who records it.
+
+        Returns
+        -------
+        int
+            Id of the inspection.
+
+        Raises
+        ------
+        ValidationError
+            If the date or a text is missing or wrong (every problem at once).
+        StoreError
+            If there is no such point.
+        """
+        return inspections.record_inspection(
+            self._db,
+            point_id,
+            inspected_on=inspected_on,
+            inspector=inspector,
+            findings=findings,
+            mitigations=mitigations,
+            user=user,
+        )
+
+    # ------------------------------------------------------------------ files
+
+    def preview_import(
+        self, source: ImportSource, *, filename: str | None = None, layer: str = _RISK
+    ) -> ValidationReport:
+        """Read and validate a file against the store without writing anything.
+
+        Features already in the store count as valid (an import skips them; one
+        warning says how many); new points near a stored one are rejected.
+
+        Parameters
+        ----------
+        source
+            Path of the file, or its bytes (an upload).
+        filename
+            The file's name; required with bytes (its extension picks the format:
+            GeoJSON, CSV, KML, GPX, GeoPackage, Excel).
+        layer
+            Layer the file holds.
+
+        Returns
+        -------
+        ValidationReport
+            Valid features, rejected ones with reasons, every problem.
+
+        Raises
+        ------
+        UnreadableFileError, CRSError
+            If the file cannot be read at all.
+        StoreError
+            If bytes come without ``filename``.
+        """
+        return imports.preview_import(self._db, self._geography, source, filename=filename, layer=layer)
+
+    def import_file(
+        self,
+        source: ImportSource,
+        *,
+        filename: str | None = None,
+        layer: str = _RISK,
+        user: str,
+        skip_invalid: bool = False,
+        rejected_out: Path | str | None = None,
+        approved: bool = False,
+    ) -> ImportResult:
+        """Import a file into the store: all of it, or (with ``skip_invalid``) its valid part.
+
+        One transaction: either every new feature is stored with its history row,
+        or nothing is. Features already in the store (same id, or same name at
+        the same place, rounded to about a metre) are skipped, so importing a
+        file twice adds nothing the second time; stored features are never
+        overwritten (edit them instead).
+
+        Imported risk points wait for review: without ``approved`` every one is
+        stored ``pending``, whatever status the file gives it (the history row
+        says which status the file gave).
+
+        Parameters
+        ----------
+        source
+            Path of the file, or its bytes (an upload).
+        filename
+            The file's name; required with bytes (its extension picks the format).
+            With a path, the name recorded in the history instead of the path's.
+        layer
+            Layer the file holds.
+        user
+            Who imports; recorded in the history.
+        skip_invalid
+            Store the valid features even if some are rejected; the rejected
+            ones are listed as CSV with their reasons (``ImportResult.rejected_csv``).
+        rejected_out
+            Where to write the rejected features' CSV; default
+            ``<file>-rejected.csv`` beside a file, no file for bytes.
+        approved
+            Risk points only: an officer's explicit choice to store them with the
+            file's statuses (``active`` when the file gives none), skipping review.
+
+        Returns
+        -------
+        ImportResult
+            Counts, the rejected features' CSV (and its path), how many points wait for review.
+
+        Raises
+        ------
+        ValidationError
+            If any feature is invalid and ``skip_invalid`` is false (nothing is
+            imported), or the file as a whole is (even with ``skip_invalid``).
+        UnreadableFileError, CRSError
+            If the file cannot be read at all.
+        StoreError
+            If bytes come without ``filename``.
+        """
+        return imports.import_file(
+            self._db,
+            self._geography,
+            source,
+            filename=filename,
+            layer=layer,
+            user=user,
+            skip_invalid=skip_invalid,
+            rejected_out=rejected_out,
+            approved=approved,
+        )
+
+    def backup(self, out: Path | str) -> Path:
+        """Write a consistent copy of the store while the app keeps running.
+
+        SQLite: ``VACUUM INTO`` a new file (a compact, ordinary SQLite database).
+        PostgreSQL: ``pg_dump --format=custom`` (restore with ``pg_restore``).
+
+        Parameters
+        ----------
+        out
+            File to create, or a directory (existing, or written with a trailing
+            ``/``) to create a timestamped file in.
+
+        Returns
+        -------
+        pathlib.Path
+            The backup file.
+
+        Raises
+        ------
+        StoreError
+            If ``out`` already exists, or PostgreSQL's ``pg_dump`` is missing or fails.
+        """
+        return write_backup(self._db, out)
