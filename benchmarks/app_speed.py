@@ -13,8 +13,12 @@ times from the user's action until the page shows its result:
 * **open**: opening the home page until the map is drawn with every point of the headline
   metric in its layers (cluster and black spots);
 * **radius**: one step of the swimming-class reach slider until the map is redrawn;
-* **language**: switching to English until the title is English and the map is redrawn;
-* **commune**: choosing the first commune of the filter (by name) until the map is redrawn for it.
+* **commune**: choosing the first commune of the filter (by name) until the map is redrawn for it;
+* **language**: then switching to English until the title is English and the map is redrawn.
+
+Each step is one script run; the same steps, run in this process under AppTest with a
+timer around every function that ``app.py`` and ``pages/map.py`` import, say which of
+them the script run spends its time in (``--no-breakdown`` skips this).
 
 Where the time goes, per step: until the server finished the script run(s) ("script
 done", with Streamlit's own page profile: the script's run time and its slowest
@@ -44,8 +48,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
-TIMEOUT_MS = 60_000
-STEPS = ("open", "radius", "language", "commune")
+TIMEOUT_MS = 180_000
+STEPS = ("open", "radius", "commune", "language")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 # True once a map iframe not seen before (window.map without the mark) holds every point
@@ -170,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     from hotspots.i18n import LANGUAGE_NAMES, t
 
     texts = {
-        "filter_commune_en": t("map.filter_commune", "en"),
+        "filter_commune": t("map.filter_commune", "vi"),
         "swim_radius": t("app.swim_radius", "vi"),
         "english": LANGUAGE_NAMES["en"],
         "commune": _first_commune(app_dir),
@@ -187,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _session(url: str, chromium: str, texts: dict[str, str], t) -> dict[str, Step]:
     """One fresh browser session through the four steps."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     steps: dict[str, Step] = {}
@@ -209,7 +214,12 @@ def _session(url: str, chromium: str, texts: dict[str, str], t) -> dict[str, Ste
                 page.wait_for_function(MAP_READY_JS, arg=[MAP_IFRAME, title], timeout=TIMEOUT_MS, polling=20)
             except Exception as error:
                 seen = page.evaluate(MAPS_SEEN_JS, MAP_IFRAME)
-                raise RuntimeError(f"{name}: the page never showed its result; it shows {seen}") from error
+                text = page.locator("[data-testid='stMain']").inner_text()[:800]
+                shot = PROJECT / "artifacts" / f"app-speed-{name}-failure.png"
+                shot.parent.mkdir(exist_ok=True)
+                page.screenshot(path=str(shot))
+                message = f"{name}: the page never showed its result; it shows {seen} ({shot}):\n{text}"
+                raise RuntimeError(message) from error
             end = time.perf_counter()
             html = page.evaluate(
                 """(selector) => { let size = 0; for (const iframe of document.querySelectorAll(selector)) {
@@ -223,11 +233,17 @@ def _session(url: str, chromium: str, texts: dict[str, str], t) -> dict[str, Ste
         slider = page.get_by_test_id("stSlider").filter(has_text=texts["swim_radius"]).get_by_role("slider")
         slider.focus()
         timed("radius", lambda: slider.press("ArrowRight"))
+        option = page.get_by_role("option", name=texts["commune"], exact=True)
+        for _attempt in range(3):  # a rerun still in flight may close the list: open it again
+            page.get_by_test_id("stMultiSelect").filter(has_text=texts["filter_commune"]).click()
+            with contextlib.suppress(PlaywrightError):
+                option.wait_for(timeout=5_000)
+                break
+        timed("commune", option.click)
+        page.keyboard.press("Escape")  # close the list
         province = page.locator("[data-testid='stMain'] h1").inner_text().split("–")[-1].strip()
         english = page.get_by_role("radio", name=texts["english"], exact=True)
         timed("language", english.click, title=t("map.title", "en", province=province))
-        page.get_by_test_id("stMultiSelect").filter(has_text=texts["filter_commune_en"]).click()
-        timed("commune", page.get_by_role("option", name=texts["commune"], exact=True).click)
         context.close()
         browser.close()
     return steps
@@ -282,7 +298,10 @@ def _breakdown(app_dir: Path, texts: dict[str, str]) -> dict[str, dict[str, floa
     import importlib
     import inspect
 
+    from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
+
+    set_log_level("error")  # no "missing ScriptRunContext" warning per cached function
 
     spent: dict[str, float] = defaultdict(float)
 
@@ -324,8 +343,8 @@ def _breakdown(app_dir: Path, texts: dict[str, str]) -> dict[str, dict[str, floa
             "open (cold)": app.run,
             "open": lambda: AppTest.from_file(str(app_dir / "app.py"), default_timeout=300).run(),
             "radius": lambda: app.sidebar.slider(key="swim_radius_m").set_value(3_250).run(),
-            "language": lambda: app.sidebar.segmented_control(key="lang").set_value("en").run(),
             "commune": lambda: app.sidebar.multiselect(key="filter_communes").set_value([commune_id]).run(),
+            "language": lambda: app.sidebar.segmented_control(key="lang").set_value("en").run(),
         }
         for step, action in actions.items():
             spent.clear()
@@ -366,7 +385,7 @@ def _server(app_dir: Path) -> Iterator[str]:
         port = _free_port()
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
         command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-        command += ["--browser.gatherUsageStats", "true"]
+        command += ["--browser.gatherUsageStats", "true", "--server.fileWatcherType", "none"]
         log = Path(store_dir) / "server.log"
         with log.open("w") as out:
             process = subprocess.Popen(command, cwd=app_dir, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -404,7 +423,9 @@ def _git_head(app_dir: Path) -> str:
         ["git", "-C", str(app_dir), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     )
     dirty = subprocess.run(
-        ["git", "-C", str(app_dir), "status", "--porcelain"], capture_output=True, text=True
+        ["git", "-C", str(app_dir), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
     )
     return result.stdout.strip() + (" + uncommitted changes" if dirty.stdout.strip() else "")
 

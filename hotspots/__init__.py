@@ -36,9 +36,11 @@ from hotspots.analysis import (
 )
 from hotspots.config import METRIC_CRS, WGS84
 from hotspots.errors import (
+    AuthenticationError,
     ClusterError,
     CRSError,
     HotspotsError,
+    PermissionDeniedError,
     Problem,
     SchemaError,
     SitingError,
@@ -67,6 +69,7 @@ _LAZY = {
     "open_store": "hotspots.store",
     "Store": "hotspots.store",
     "ImportResult": "hotspots.store",
+    "User": "hotspots.store",
     "build_map": "hotspots.maps",
 }
 
@@ -75,17 +78,20 @@ __all__ = [
     "LAYERS",
     "METRIC_CRS",
     "WGS84",
+    "AuthenticationError",
     "CRSError",
     "ClusterError",
     "HotspotsError",
     "ImportResult",
     "LayerSchema",
+    "PermissionDeniedError",
     "Problem",
     "SchemaError",
     "SitingError",
     "Store",
     "StoreError",
     "UnreadableFileError",
+    "User",
     "ValidationError",
     "ValidationReport",
     "build_map",

@@ -30,6 +30,10 @@ DEFAULT_SWIM_RADIUS_M: Final = 3_000
 #: Default reach of a rescue-training site: trained adults respond within this distance.
 DEFAULT_RESCUE_RADIUS_M: Final = 2_000
 
+#: Months from a risk point's last inspection to its next one, and for a black spot (special monitoring).
+INSPECTION_INTERVAL_MONTHS: Final = 12
+BLACK_SPOT_INSPECTION_INTERVAL_MONTHS: Final = 3
+
 #: Points this far outside the province outline are still accepted (the outline is simplified
 #: and coastal risk points sit on the shore or just off it).
 COASTAL_TOLERANCE_M: Final = 1_000
@@ -40,3 +44,12 @@ NEAR_DUPLICATE_M: Final = 5.0
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 MAX_TEXT_LENGTH: Final = 2_000
 MAX_JSON_DEPTH: Final = 64
+
+#: Failed logins in a row that lock an account, and for how long (a success resets the count).
+LOCKOUT_AFTER_FAILURES: Final = 5
+LOCKOUT_MINUTES: Final = 15
+#: bcrypt work factor of new password hashes (2**12 rounds: about a quarter of a second).
+PASSWORD_HASH_ROUNDS: Final = 12
+#: Shortest password accepted for a new account; bcrypt reads at most 72 bytes of one.
+MIN_PASSWORD_LENGTH: Final = 8
+MAX_PASSWORD_BYTES: Final = 72

@@ -49,6 +49,14 @@ class StoreError(HotspotsError):
     """The store of record refused an operation (unknown id, forbidden status change...)."""
 
 
+class PermissionDeniedError(StoreError):
+    """The acting user's roles or communes do not allow this change (or nobody logged in)."""
+
+
+class AuthenticationError(HotspotsError):
+    """A login failed: unknown account, wrong password, locked account, unknown single-sign-on address."""
+
+
 class SitingError(HotspotsError):
     """A siting question cannot be answered as asked (bad number of sites, radius, weights...)."""
 

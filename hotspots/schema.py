@@ -62,6 +62,9 @@ SWIM_VENUE_TYPES: Final = ("pool", "portable_pool", "river_enclosure", "sea_beac
 RESCUE_AUDIENCES: Final = ("children", "parents", "teachers", "community", "lifeguards")
 PLAY_SPACE_KINDS: Final = ("playground", "cultural_house", "school_yard", "sports_ground", "park")
 UNIT_TYPES: Final = ("xã", "phường", "đặc khu", "thị trấn")
+#: Life cycle of a swimming class or rescue training: ``planned`` by a planner, ``active`` (held
+#: or open; what a record without a status is), ``cancelled`` (a dropped plan, kept in the store).
+VENUE_STATUSES: Final = ("planned", "active", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,10 @@ class Field:
         Smallest allowed number for ``int`` and ``float`` fields.
     description
         Meaning of the field, for documentation and error messages.
+    omit_when_missing
+        Files written from the schema (the shipped sample) leave the property out when it
+        is missing, instead of writing ``null``: for a field added after those files were
+        shipped, so that they stay as they are (a reader fills in the default).
     """
 
     name: str
@@ -94,6 +101,7 @@ class Field:
     default: object = None
     minimum: float | None = None
     description: str = ""
+    omit_when_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,14 @@ _COMMUNE = Field(
     "commune_id", "str", description="Commune the feature lies in (filled from the map when missing)"
 )
 _NOTES = Field("notes", "str", description="Free text")
+_VENUE_STATUS = Field(
+    "status",
+    "enum",
+    allowed=VENUE_STATUSES,
+    default="active",
+    description="planned, active or cancelled",
+    omit_when_missing=True,
+)
 
 RISK_POINTS: Final = LayerSchema(
     name="risk_points",
@@ -185,6 +201,7 @@ SWIM_CLASSES: Final = LayerSchema(
         Field("capacity", "int", required=True, minimum=1, description="Places for children"),
         Field("participants", "int", minimum=0, description="Children who attended"),
         _COMMUNE,
+        _VENUE_STATUS,
         _NOTES,
     ),
 )
@@ -205,6 +222,7 @@ RESCUE_TRAININGS: Final = LayerSchema(
             "audience", "enum", allowed=RESCUE_AUDIENCES, default="community", description="Who was trained"
         ),
         _COMMUNE,
+        _VENUE_STATUS,
         _NOTES,
     ),
 )

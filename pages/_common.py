@@ -1,9 +1,15 @@
-"""What every page shares: the one store, the cached loaders and analyses, and the sidebar shell.
+"""What every page shares: the one store, the cached loaders and analyses, the sidebar shell and login.
 
 Streamlit caches live here so that ``hotspots/`` never imports Streamlit. Every
 layer comes from the store of record (:mod:`hotspots.store`) through
 :func:`load_layers`, cached per data revision: any write, in this session or
 another process, changes the revision, so every page sees it on its next run.
+
+Who is logged in is the session's :class:`hotspots.store.User`, which only the
+store's :meth:`~hotspots.store.Store.authenticate` (the sidebar's login form) or
+:meth:`~hotspots.store.Store.user_for_email` (single sign-on through ``st.login``,
+when the secrets have an ``[auth]`` section) hands out. Accounts come from the
+store and from the secrets' ``[users]`` table (:func:`configured_accounts`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from typing import NamedTuple, NoReturn
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
 from hotspots.analysis import commune_summary, coverage_table, data_date, is_sample
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR
@@ -31,11 +39,12 @@ from hotspots.i18n import (
     field_label,
     format_date,
     format_number,
+    label,
     problem_message,
     t,
 )
 from hotspots.schema import LAYERS
-from hotspots.store import DATABASE_URL_ENV, ImportResult, Store, open_store
+from hotspots.store import DATABASE_URL_ENV, ImportResult, Store, User, least_role, open_store
 from hotspots.validation import ValidationReport
 
 #: Where an empty store is seeded from (tests point the app at small hand-made layers).
@@ -46,10 +55,28 @@ STORE_DIR_VARIABLE = "HOTSPOTS_DATA_DIR"
 #: ``/`` whatever its url_path, so its path is empty. The others are never a page file's own
 #: name (right after a restart Streamlit would run that file bare, without the app shell);
 #: each has instead a file ``pages/<path>.py`` that runs the shell (see app.py).
-URL_PATHS = {"map": "", "communes": "xa-phuong", "report": "bao-diem", "review": "duyet-kiem-tra"}
+URL_PATHS = {
+    "map": "",
+    "communes": "xa-phuong",
+    "report": "bao-diem",
+    "review": "duyet-kiem-tra",
+    "analysis": "phan-tich",
+    "plan": "ke-hoach",
+}
+#: The permission each page needs (:data:`hotspots.store.ACTIONS`); ``None``: anyone, logged in or not.
+PAGE_ACTIONS = {
+    "map": None,
+    "communes": None,
+    "report": "report",
+    "review": "review",
+    "analysis": None,
+    "plan": "plan",
+}
 RADIUS_RANGE_M = (0, 10_000)
 RADIUS_STEP_M = 250
 _NOTICE_KEY = "_saved_notice"
+# The session's User (only ever set from a successful login).
+_USER_KEY = "_user"
 # A few revisions stay cached: the current one and the ones other sessions may still show.
 _CACHED_REVISIONS = 4
 # True while app.py's shell runs (see app_shell and language); per script run, never shared.
@@ -135,12 +162,13 @@ def preview_upload(source: DataSource, file_name: str, data: bytes) -> Validatio
 
 
 def import_upload(
-    file_name: str, data: bytes, *, user: str, skip_invalid: bool, approved: bool = False
+    file_name: str, data: bytes, *, user: User, skip_invalid: bool, approved: bool = False
 ) -> ImportResult:
     """Import an uploaded file into the store (all of it, or with ``skip_invalid`` its valid rows).
 
-    The store refuses an import without ``user`` (its coded ``user_required`` error).
-    Imported risk points wait for review unless ``approved`` (an officer's choice).
+    The store refuses an import the logged-in ``user`` may not make (a coded
+    PermissionDeniedError). Imported risk points wait for review unless ``approved``
+    (an officer's choice).
     """
     return store().import_file(
         data, filename=file_name, user=user, skip_invalid=skip_invalid, approved=approved
@@ -240,6 +268,7 @@ def render_sidebar_shell() -> LoadedData | None:
     except HotspotsError as error:
         st.error(t("app.load_error", lang, error=problem_message(error, lang)))
         return None
+    render_login(data)
     if data.is_sample:
         sidebar.badge(
             t("app.sample_badge", lang),
@@ -266,6 +295,145 @@ def render_sidebar_shell() -> LoadedData | None:
             help=t("app.radius_help", lang),
         )
     return data
+
+
+def current_user() -> User | None:
+    """The session's logged-in user, ``None`` when nobody is logged in.
+
+    With single sign-on switched on (an ``[auth]`` section in the secrets), a person
+    Streamlit's ``st.login`` logged in is looked up by e-mail in the store on the
+    first run of the session; an address without an account is shown why in the sidebar.
+    """
+    user = st.session_state.get(_USER_KEY)
+    if isinstance(user, User):
+        return user
+    if sso_enabled() and st.user.get("is_logged_in") and "_sso_refused" not in st.session_state:
+        try:
+            user = store().user_for_email(
+                str(st.user.get("email") or ""),
+                configured=configured_accounts(),
+                demo_allowed=_demo_allowed(),
+            )
+        except HotspotsError as error:
+            st.session_state["_sso_refused"] = error
+            return None
+        st.session_state[_USER_KEY] = user
+        return user
+    return None
+
+
+def may_open(user: User | None, page: str) -> bool:
+    """Whether ``user`` (``None``: nobody logged in) may use the page named ``page`` of :data:`URL_PATHS`."""
+    action = PAGE_ACTIONS[page]
+    return action is None or (user is not None and user.may(action, anywhere=True))
+
+
+def page_of(path: str) -> str:
+    """The name of the page served at ``/<path>`` (see :data:`URL_PATHS`)."""
+    return next(name for name, url in URL_PATHS.items() if url == path)
+
+
+def acting_user(page: str) -> User:
+    """The logged-in user allowed on ``page``; otherwise show the login prompt and stop the page."""
+    user = current_user()
+    if not may_open(user, page):
+        login_gate(page)
+        st.stop()
+    return user
+
+
+def login_gate(page: str) -> None:
+    """A forbidden page's only content: its title, "log in as ...", and the login form."""
+    lang = language()
+    user = current_user()
+    role = label("role", least_role(PAGE_ACTIONS[page]), lang)
+    st.title(t(f"nav.{page}", lang))
+    if user is None:
+        st.warning(t("login.needed", lang, role=role), icon=":material/lock:")
+    else:
+        st.warning(t("login.not_allowed", lang, name=user.display_name, role=role), icon=":material/lock:")
+    _login_form(st.container(), key="gate")
+
+
+def configured_accounts() -> dict:
+    """The ``[users]`` table of the app's secrets as a plain dict (empty without secrets)."""
+    users = _secrets().get("users", {})
+    return users if isinstance(users, dict) else {}
+
+
+def sso_enabled() -> bool:
+    """Whether single sign-on is switched on: the secrets have an ``[auth]`` section."""
+    return isinstance(_secrets().get("auth"), dict)
+
+
+def render_login(data: LoadedData | None) -> None:
+    """Sidebar: who is logged in and the logout button, or the login form; the demo accounts' notice."""
+    lang = language()
+    sidebar = st.sidebar
+    user = current_user()
+    if user is None:
+        sidebar.subheader(t("login.heading", lang))
+        refused = st.session_state.get("_sso_refused")
+        if refused is not None:
+            sidebar.error(t("login.failed", lang) + " " + problem_message(refused, lang))
+        _login_form(sidebar, key="login")
+    else:
+        roles = ", ".join(label("role", r, lang) for r in sorted(user.roles))
+        sidebar.caption(t("login.signed_in", lang, name=user.display_name, roles=roles))
+        if user.communes is not None:
+            sidebar.caption(t("login.communes", lang, communes=", ".join(sorted(user.communes))))
+        if sidebar.button(t("login.logout", lang), key="logout"):
+            st.session_state.pop(_USER_KEY, None)
+            st.session_state.pop("_sso_refused", None)
+            if sso_enabled() and st.user.get("is_logged_in"):
+                st.logout()
+            st.rerun()
+    demo = sorted(name for name, entry in configured_accounts().items() if entry.get("demo"))
+    if demo and data is not None and data.is_sample:
+        sidebar.warning(t("login.demo", lang, names=", ".join(demo)), icon=":material/science:")
+
+
+def _login_form(where: DeltaGenerator, *, key: str) -> None:
+    """Name, password, submit; the office-account button when single sign-on is on."""
+    lang = language()
+    with where.form(f"{key}_form", border=key == "gate"):
+        name = st.text_input(t("login.name", lang), key=f"{key}_name", autocomplete="username")
+        password = st.text_input(
+            t("login.password", lang), type="password", key=f"{key}_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(t("login.submit", lang), type="primary", key=f"{key}_submit")
+    if submitted:
+        try:
+            user = store().authenticate(
+                name, password, configured=configured_accounts(), demo_allowed=_demo_allowed()
+            )
+        except HotspotsError as error:
+            where.error(t("login.failed", lang) + " " + problem_message(error, lang), icon=":material/error:")
+        else:
+            st.session_state[_USER_KEY] = user
+            st.rerun()
+    if sso_enabled() and where.button(t("login.sso", lang), key=f"{key}_sso"):
+        try:
+            st.login()
+        except StreamlitMissingAuthlibError:
+            where.error(t("login.sso_missing", lang), icon=":material/error:")
+        except StreamlitAuthError as error:
+            where.error(t("login.failed", lang) + " " + str(error), icon=":material/error:")
+
+
+def _demo_allowed() -> bool:
+    # Demonstration accounts work only while the sample data is loaded.
+    try:
+        return load_layers(data_source()).is_sample
+    except HotspotsError:
+        return False
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:
+        return {}
 
 
 def _run_app_shell() -> NoReturn:

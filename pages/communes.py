@@ -1,6 +1,7 @@
 """Communes page: priority table and chart, downloads, and a map zoomed to one commune."""
 
 import copy
+from datetime import datetime
 
 import altair as alt
 import folium
@@ -21,13 +22,18 @@ from hotspots.i18n import format_number, t
 from hotspots.maps import NO_PLAY_STYLE, build_map, local_base_url
 from hotspots.reports import (
     DISPLAY_COLUMNS,
+    LOCAL_TIMEZONE,
+    PDF_MIME,
     PERCENT_COLUMNS,
     SCORE_DECIMALS,
     TABLE_FORMATS,
+    commune_sheets_pdf,
     commune_table,
     export_file_name,
     export_summary,
     play_space_flag,
+    prepare_sheets,
+    sheet_file_name,
 )
 from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii
 
@@ -180,6 +186,28 @@ commune_id = st.selectbox(
     placeholder=t("choose", lang),
     key="focus_commune",
 )
+sheet_layers = load_layers(source).layers
+sheets = st.container(horizontal=True)
+for kind, ids in (("commune", [commune_id]), ("all", None)):
+    sheets.download_button(
+        t(f"sheet.download_{kind}", lang),
+        # A callable: the action sheets are only printed when someone asks for them.
+        lambda ids=ids: commune_sheets_pdf(
+            prepare_sheets(
+                sheet_layers,
+                today=datetime.now(LOCAL_TIMEZONE).date(),
+                swim_radius_m=swim_radius_m,
+                rescue_radius_m=rescue_radius_m,
+            ),
+            ids,
+            lang=lang,
+        ),
+        file_name=sheet_file_name(kind, lang, commune_id=commune_id),
+        mime=PDF_MIME,
+        key=f"download_sheet_{kind}",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
 fmap = commune_map(
     source,
     swim_radius_m,

@@ -1,4 +1,8 @@
-"""Report page (field staff): place a new risk point by map click or coordinates; import a file."""
+"""Report page (field staff): place a new risk point by map click or coordinates; import a file.
+
+The logged-in user is who reports (recorded in the history and as the point's source);
+only an officer may import a file as approved data.
+"""
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -20,6 +24,7 @@ from hotspots.i18n import ENUMERATIONS, format_number, label, problem_text, t
 from hotspots.maps.assets import local_base_url
 from hotspots.maps.report_map import build_report_map, chosen_place
 from pages._common import (
+    acting_user,
     coverage_for,
     data_source,
     import_upload,
@@ -35,7 +40,7 @@ MAP_HEIGHT_PX = 420
 COORDINATE_DECIMALS = 6
 UPLOAD_LIMIT_MB = MAX_FILE_BYTES // 2**20
 # After a save every field of the point goes back to its default, so nothing of one place
-# slips into the next report; who reports (name, unit, phone) is kept for the field visit.
+# slips into the next report; who reports is the logged-in user.
 POINT_DEFAULTS = {
     "report_lat": "",
     "report_lon": "",
@@ -86,6 +91,7 @@ def typed_place(latitude: str, longitude: str) -> tuple[tuple[float, float] | No
 
 
 lang = language()
+user = acting_user("report")
 state = st.session_state
 # A widget's value can only be reset before it is drawn: the saved report asked for it last run.
 if state.pop(CLEAR_KEY, False):
@@ -95,8 +101,8 @@ layers = load_layers(source).layers
 
 st.title(t("report.title", lang))
 st.markdown(t("report.intro", lang))
-# Who reports: asked once, for a single point and for a file import alike.
-st.text_input(t("report.reporter", lang), key="report_reporter", help=t("report.reporter_help", lang))
+# Who reports: the logged-in user, for a single point and for a file import alike.
+st.caption(t("report.signed_as", lang, name=user.display_name))
 
 chosen, place_caption = typed_place(state.get("report_lat", ""), state.get("report_lon", ""))
 fmap = build_report_map(coverage_for(source, *radii()), layers, lang=lang, asset_base_url=local_base_url())
@@ -159,10 +165,10 @@ if submitted:
             "risk_level": state["report_risk_level"],
             "hazards": state["report_hazards"],
             "notes": state["report_notes"],
-            "source": state["report_reporter"],
+            "source": user.display_name,
         }
-        # The store refuses a report without a reporter (its coded ``user_required``).
-        point_id = store().add_risk_point(properties, lon=lon, lat=lat, user=state["report_reporter"])
+        # The store refuses what the user's roles or communes do not allow.
+        point_id = store().add_risk_point(properties, lon=lon, lat=lat, user=user)
     except HotspotsError as error:
         with outcome:
             show_problems(t("report.invalid", lang), error)
@@ -231,7 +237,7 @@ if len(report.rejected):
         key="rejected_rows",
     )
 skip_invalid = st.checkbox(t("report.skip_invalid", lang), key="import_skip_invalid")
-approved = st.checkbox(
+approved = user.may("import_approved", anywhere=True) and st.checkbox(
     t("report.import_approved", lang), key="import_approved", help=t("report.import_approved_help", lang)
 )
 blocked = len(report.rejected) > 0 and not skip_invalid
@@ -243,7 +249,7 @@ if st.button(t("report.import", lang), key="import_commit", disabled=blocked or 
         result = import_upload(
             upload.name,
             data,
-            user=state.get("report_reporter", ""),
+            user=user,
             skip_invalid=skip_invalid,
             approved=approved,
         )

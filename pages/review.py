@@ -1,19 +1,29 @@
-"""Review page (officers): approve or reject reported points, change statuses, record inspections."""
+"""Review page (officers): approve or reject reported points, change statuses, record inspections.
+
+Every change is made as the logged-in officer (the history and the inspections record
+their name); an officer limited to some communes sees and acts on those communes' points.
+An admin also finds the users here: the list, adding a user, unlocking an account.
+"""
 
 from datetime import date
 
 import streamlit as st
 
+from hotspots.config import MIN_PASSWORD_LENGTH
 from hotspots.errors import HotspotsError
 from hotspots.i18n import label, t
 from hotspots.reports import TimelineEntry, history_timeline, inspection_timeline
 from hotspots.schema import STATUS_TRANSITIONS
+from hotspots.store import ROLES
 from pages._common import (
+    acting_user,
     all_points,
+    configured_accounts,
     data_source,
     history_for,
     inspections_for,
     language,
+    load_layers,
     save_and_rerun,
     show_notice,
     show_problems,
@@ -21,10 +31,14 @@ from pages._common import (
 )
 
 QUEUE_COLUMNS = ("point_id", "name", "water_type", "risk_level", "hazards", "commune_id", "source", "notes")
+USER_COLUMNS = ("name", "display_name", "roles", "communes", "source", "locked")
 
 lang = language()
+user = acting_user("review")
 source = data_source()
 points = all_points(source)
+if user.communes is not None:
+    points = points[points["commune_id"].isin(user.communes)]
 names = dict(zip(points["point_id"], points["name"], strict=True))
 statuses = dict(zip(points["point_id"], points["status"], strict=True))
 
@@ -43,19 +57,94 @@ def show_timeline(entries: list[TimelineEntry], key: str) -> None:
                     st.text(line)
 
 
-def write(action, notice: str) -> None:
-    """Run one store write as the officer named above; confirm it or show why it was refused."""
+def write(action, notice: str, failed: str = "review.failed") -> None:
+    """Run one store write as the logged-in user; confirm it or show why it was refused."""
     try:
-        action(st.session_state.get("review_user", ""))
+        action(user)
     except HotspotsError as error:
-        show_problems(t("review.failed", lang), error)
+        show_problems(t(failed, lang), error)
     else:
         save_and_rerun(notice)
 
 
+def users_section() -> None:
+    """Admins: every account, adding one, unlocking a locked one."""
+    configured = configured_accounts()
+    accounts = store().users(configured=configured)
+    table = accounts.assign(
+        roles=[", ".join(label("role", r, lang) for r in roles) for roles in accounts["roles"]],
+        communes=[t("users.province", lang) if c is None else ", ".join(c) for c in accounts["communes"]],
+        source=[t(f"users.source.{s}", lang) for s in accounts["source"]],
+    )[list(USER_COLUMNS)]
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="users_table",
+        column_config={c: st.column_config.Column(t(f"users.col.{c}", lang)) for c in USER_COLUMNS},
+    )
+    st.subheader(t("users.add_heading", lang))
+    with st.form("users_add_form"):
+        name = st.text_input(t("users.col.name", lang), key="users_name", help=t("users.name_help", lang))
+        display_name = st.text_input(t("users.display_name", lang), key="users_display_name")
+        email = st.text_input(t("users.email", lang), key="users_email")
+        password = st.text_input(
+            t("users.password", lang, minimum=MIN_PASSWORD_LENGTH),
+            type="password",
+            key="users_password",
+            autocomplete="new-password",
+        )
+        roles = st.multiselect(
+            t("users.roles", lang),
+            ROLES,
+            format_func=lambda value: label("role", value, lang),
+            placeholder=t("choose", lang),
+            key="users_roles",
+        )
+        communes = load_layers(source).layers["communes"]
+        names = dict(zip(communes["commune_id"], communes["name"], strict=True))
+        limited = st.multiselect(
+            t("users.communes", lang),
+            list(names),
+            format_func=lambda value: f"{value} – {names[value]}",
+            placeholder=t("choose", lang),
+            key="users_communes",
+        )
+        added = st.form_submit_button(t("users.add", lang), type="primary", key="users_add")
+    if added:
+        write(
+            lambda admin: store().add_user(
+                name,
+                password=password,
+                roles=roles,
+                communes=limited or None,
+                display_name=display_name,
+                email=email,
+                user=admin,
+                configured=configured,
+            ),
+            t("users.added", lang, name=name.strip().lower()),
+            failed="users.failed",
+        )
+    locked = [n for n, lock in zip(table["name"], table["locked"], strict=True) if lock]
+    if not locked:
+        st.caption(t("users.none_locked", lang))
+        return
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        chosen = st.selectbox(t("users.unlock_pick", lang), locked, key="users_unlock_pick")
+        if st.button(t("users.unlock", lang), key="users_unlock"):
+            write(
+                lambda admin: store().unlock_user(chosen, user=admin),
+                t("users.unlocked", lang, name=chosen),
+                failed="users.failed",
+            )
+
+
 st.title(t("review.title", lang))
 show_notice()
-st.text_input(t("review.user", lang), key="review_user", help=t("review.user_help", lang))
+st.caption(t("review.signed_as", lang, name=user.display_name))
+if user.may("manage_users"):
+    with st.expander(t("users.heading", lang), icon=":material/group:"):
+        users_section()
 if not len(points):
     st.info(t("review.no_points", lang))
     st.stop()
@@ -135,7 +224,6 @@ with inspection_tab:
     inspected_on = st.date_input(
         t("review.inspected_on", lang), value=date.today(), max_value=date.today(), key="review_inspected_on"
     )
-    inspector = st.text_input(t("review.inspector", lang), key="review_inspector")
     findings = st.text_area(t("review.findings", lang), key="review_findings")
     mitigations = st.text_area(t("review.mitigations", lang), key="review_mitigations")
     if st.button(t("review.record", lang), type="primary", key="review_record"):
@@ -143,7 +231,6 @@ with inspection_tab:
             lambda user: store().record_inspection(
                 point_id,
                 inspected_on=inspected_on,
-                inspector=inspector,
                 findings=findings,
                 mitigations=mitigations,
                 user=user,

@@ -54,7 +54,8 @@ def feature_collection_text(frame: gpd.GeoDataFrame, schema: LayerSchema) -> str
     Parameters
     ----------
     frame
-        Features with every field of ``schema`` (missing optional fields are written as null).
+        Features with every field of ``schema`` (missing optional fields are written as null,
+        or left out when the field says ``omit_when_missing``).
     schema
         The layer's schema: property order and id field.
 
@@ -75,7 +76,12 @@ def feature_collection_text(frame: gpd.GeoDataFrame, schema: LayerSchema) -> str
     geometries = rounded(frame.geometry.to_numpy())
     lines = []
     for (_, row), geometry in zip(frame.iterrows(), geometries, strict=True):
-        properties = {f.name: _json_value(row.get(f.name)) for f in schema.fields}
+        values = {f.name: _json_value(row.get(f.name)) for f in schema.fields}
+        properties = {
+            f.name: values[f.name]
+            for f in schema.fields
+            if values[f.name] is not None or not f.omit_when_missing
+        }
         feature = {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     body = ",\n".join(lines)

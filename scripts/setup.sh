@@ -30,3 +30,11 @@ if ! command -v npm >/dev/null 2>&1; then
   $SUDO apt-get update -q && $SUDO apt-get install -y -q npm >/dev/null
 fi
 bash scripts/fetch_static.sh
+
+# A font that covers Vietnamese for the printable sheets (WeasyPrint finds it through fontconfig).
+if ! fc-list 2>/dev/null | grep -qi -e "DejaVuSans" -e "NotoSans-"; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+  echo "==> installing Debian's fonts-dejavu-core for the printable sheets"
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q fonts-dejavu-core fontconfig >/dev/null
+fi

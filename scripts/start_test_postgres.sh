@@ -5,7 +5,8 @@
 # default "hotspots_test"); the role may create databases, so each test run works in a fresh one.
 # Only the URL goes to stdout, so callers can write: export HOTSPOTS_TEST_POSTGRES_URL=$(bash $0)
 # Idempotent: a second run finds the server up and only prints the URL.
-# Exit status 1 when no server can be started (no root, no apt...): the PostgreSQL tests then skip.
+# Exit status non-zero when no server can be started (no root, no apt...): scripts/test.sh then stops
+# in CI (CI=true), and elsewhere lets the PostgreSQL tests skip with a warning banner.
 set -euo pipefail
 
 ROLE=hotspots_test

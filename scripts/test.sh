@@ -47,6 +47,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+if ! command -v pdftotext >/dev/null 2>&1; then
+  echo "==> installing Debian's poppler-utils: the sheet tests read the PDFs back (pdftotext, pdftoppm)"
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q poppler-utils >/dev/null
+fi
+
 if [ -z "${HOTSPOTS_TEST_POSTGRES_URL:-}" ]; then
   if url=$(bash scripts/start_test_postgres.sh); then
     export HOTSPOTS_TEST_POSTGRES_URL="$url"

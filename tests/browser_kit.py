@@ -10,6 +10,8 @@ shares one set of fixtures:
 - ``open_page``: a page of that server in a fresh context where every request that does
   not go to the server is aborted (no internet), as ``(page, blocked URLs, errors)``.
 
+:func:`log_in` logs a page in when it is reserved to a role (report, review).
+
 :func:`streamlit_server` starts a server of one's own (a "first visit after a restart").
 Screenshots go to ``artifacts/screenshots/``.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -172,6 +175,9 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
                 str(port),
                 "--server.address",
                 "127.0.0.1",
+                # The code as it was when the server started: no rerun on a file saved meanwhile.
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=ROOT,
             env=env,
@@ -192,7 +198,12 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
 
 def map_frame(page: Any, selector: str = MAP_IFRAME):
     """The map component's iframe and frame, once Leaflet has drawn in it."""
-    iframe = page.wait_for_selector(selector, state="attached", timeout=TIMEOUT_MS)
+    try:
+        iframe = page.wait_for_selector(selector, state="attached", timeout=TIMEOUT_MS)
+    except Exception as error:  # no map at all: say what the page shows instead
+        shown = page.locator("[data-testid='stMain']").inner_text()[:1500]
+        path = screenshot(page, "failure-no-map")
+        pytest.fail(f"no map on the page ({error.__class__.__name__}); it shows ({path.name}):\n{shown}")
     frame = iframe.content_frame()
     try:
         frame.wait_for_function("() => window.map && window.hsMap && window.L", timeout=TIMEOUT_MS)
@@ -262,6 +273,39 @@ def real_errors(errors: list[Any], blocked: list[str]) -> list[str]:
     ]
 
 
+def log_in(page: Any, env: dict[str, str], *roles: str, shown: str = MAP_IFRAME) -> None:
+    """When the open page asks for a login, log in with a new account of the server's store having ``roles``.
+
+    A page reserved to a role shows its title and a login form instead of itself; the
+    account is added to the server's store directly (``tests/auth_kit.py``), then typed
+    into that form, as a user would. A page open to everybody is left as it is: ``shown``
+    is a selector of the page itself (by default its map), which tells one from the other.
+    """
+    from playwright.sync_api import expect
+
+    from hotspots.i18n import t
+    from hotspots.store import open_store
+
+    password = page.locator("[data-testid='stMain'] input[type='password']")
+    # Either the page itself or, in its place, the login form; not what a rerun is replacing.
+    fresh = "[data-testid='stElementContainer'][data-stale='false']"
+    page.locator(f"{fresh} {shown}, {fresh} input[type='password']").first.wait_for(
+        state="attached", timeout=TIMEOUT_MS
+    )
+    if password.count() == 0:
+        return
+    from tests.auth_kit import PASSWORD, add_account
+
+    name = f"thu-{'-'.join(roles)}-{secrets.token_hex(3)}"
+    with open_store(store_url(env), seed=False) as store:
+        add_account(store, name, *roles)
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("textbox", name=t("login.name", "vi"), exact=True).fill(name)
+    password.fill(PASSWORD)
+    main.get_by_role("button", name=t("login.submit", "vi"), exact=True).click()
+    expect(password).to_have_count(0, timeout=TIMEOUT_MS)
+
+
 def choose(page: Any, heading: str, option: str) -> None:
     """Pick an option of a selectbox; a rerun still in flight may close the list, so try again."""
     for _attempt in range(3):
@@ -273,11 +317,17 @@ def choose(page: Any, heading: str, option: str) -> None:
 
 
 def store_url(env: dict[str, str]) -> str:
-    """The URL of the SQLite store of a server started by :func:`streamlit_server`."""
+    """The URL of the SQLite store of a server started by :func:`streamlit_server`, once the app made it.
+
+    Opening it earlier would create an empty store, which the app would then not seed.
+    """
     from hotspots.store import SQLITE_FILE_NAME
     from pages._common import STORE_DIR_VARIABLE
 
-    return f"sqlite:///{Path(env[STORE_DIR_VARIABLE]) / SQLITE_FILE_NAME}"
+    path = Path(env[STORE_DIR_VARIABLE]) / SQLITE_FILE_NAME
+    if not path.exists():
+        pytest.fail("the app has not created its store yet: open one of its pages first")
+    return f"sqlite:///{path}"
 
 
 def point_ids(env: dict[str, str], *, status: str | None = None) -> set[str]:
@@ -316,8 +366,9 @@ def empty_place(env: dict[str, str], *, taken: tuple[tuple[float, float], ...] =
 
 
 def screenshot(page: Any, name: str) -> Path:
-    """Save what the viewport shows as ``artifacts/screenshots/<name>.png``."""
+    """Save what the viewport shows as ``artifacts/screenshots/<name>.png``, after a moment for icons."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path

@@ -11,8 +11,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-#: The browser tests' fixtures, and the rule that CI may not skip a browser or PostgreSQL test.
-pytest_plugins = ("tests.browser_kit", "tests.strict_skips")
+#: The browser tests' fixtures, the rule that CI may not skip a browser or PostgreSQL test, real users.
+pytest_plugins = ("tests.browser_kit", "tests.strict_skips", "tests.auth_kit")
 
 #: A hand-drawn outline around Hạ Long bay's shore (lon, lat), about 30 km × 25 km.
 HA_LONG_OUTLINE = Polygon(

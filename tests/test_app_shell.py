@@ -28,6 +28,8 @@ TITLES = {
     "communes": "Ưu tiên theo xã, phường",
     "report": "Báo điểm nguy cơ mới",
     "review": "Duyệt và kiểm tra",
+    "analysis": "Phân tích điểm nóng nguy cơ",
+    "plan": "Lập kế hoạch lớp học",
 }
 SAMPLE_BADGE = f":orange-badge[:material/science: {t('app.sample_badge', 'vi')}]"
 
@@ -40,7 +42,7 @@ def test_the_map_is_the_default_page_at_the_root():
 
 def test_every_other_address_is_its_own_and_never_a_page_files_name():
     others = [path for name, path in URL_PATHS.items() if name != shell.DEFAULT_PAGE]
-    assert others == ["xa-phuong", "bao-diem", "duyet-kiem-tra"]
+    assert others == ["xa-phuong", "bao-diem", "duyet-kiem-tra", "phan-tich", "ke-hoach"]
     # Streamlit's legacy pages/ mode would run such a file by itself right after a restart.
     assert not {page_icon_and_name(PAGES / f"{name}.py")[1] for name in URL_PATHS} & set(others)
 

@@ -25,6 +25,7 @@ from tests.browser_kit import (
     TIMEOUT_MS,
     choose,
     empty_place,
+    log_in,
     map_frame,
     metric_value,
     point_ids,
@@ -89,7 +90,7 @@ def test_the_headline_counts_reviewed_points_only(open_page, server):
     assert _headline(page) == (SAMPLE_POINTS, SAMPLE_BLACK_SPOTS)
 
     page, blocked, errors = open_page(f"/{URL_PATHS['report']}")
-    added = _report(page, server[1], empty_place(server[1]), name="Ao chờ duyệt (thử)")
+    added = _report(page, server[1], name="Ao chờ duyệt (thử)")
     assert _statuses(server[1], added) == {added: "pending"}
 
     page, blocked, errors = open_page("/")
@@ -101,8 +102,7 @@ def test_the_headline_counts_reviewed_points_only(open_page, server):
 
 def test_on_a_phone_the_confirmation_of_a_report_is_in_sight(open_page, server):
     page, blocked, errors = open_page(f"/{URL_PATHS['report']}", **PHONE)
-    map_frame(page)
-    added = _report(page, server[1], empty_place(server[1]), name="Bến tắm tự phát (thử)")
+    added = _report(page, server[1], name="Bến tắm tự phát (thử)")
     # No scrolling: the user has just pressed the button at the bottom of the form.
     try:
         page.wait_for_function(
@@ -123,6 +123,7 @@ def test_a_tap_on_a_drawn_point_of_the_report_map_places_the_new_point(open_page
     from playwright.sync_api import expect
 
     page, blocked, errors = open_page(f"/{URL_PATHS['report']}", has_touch=True, **PHONE)
+    log_in(page, server[1], "field")
     iframe, frame = map_frame(page)
     iframe.scroll_into_view_if_needed()
     # The known points drawn, and settled: the map a user sees after a moment.
@@ -168,8 +169,9 @@ def test_an_imported_black_spot_waits_for_review(open_page, server, tmp_path):
     upload = tmp_path / "diem_den_moi.geojson"
     upload.write_text(json.dumps(_black_spot_file(lat, lon), ensure_ascii=False), encoding="utf-8")
     page, blocked, errors = open_page(f"/{URL_PATHS['report']}")
+    log_in(page, env, "field")
     map_frame(page)
-    _fill(page, "report.reporter", REPORTER)
+    _fill_reporter(page)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(upload))
     page.get_by_text(t("report.preview", "vi", valid=1, rejected=0)).wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("button", name=t("report.import", "vi")).click()
@@ -188,9 +190,9 @@ def test_an_imported_black_spot_waits_for_review(open_page, server, tmp_path):
 
 
 def _headline(page) -> tuple[int, int]:
-    return metric_value(page, t("metric.points_shown", "vi")), metric_value(
-        page, t("metric.black_spots", "vi")
-    )
+    """The map page's headline figures: risk points shown, black spots."""
+    points = metric_value(page, t("metric.points_shown", "vi"))
+    return points, metric_value(page, t("metric.black_spots", "vi"))
 
 
 def _fill(page, key: str, text: str) -> None:
@@ -199,13 +201,21 @@ def _fill(page, key: str, text: str) -> None:
     field.press("Enter")
 
 
-def _report(page, env: dict[str, str], place: tuple[float, float], *, name: str) -> str:
-    """Type a whole report on the report page and send it; returns the id the store gave it."""
+def _fill_reporter(page) -> None:
+    """Type who reports, where the page asks for it (a logged-in user may be taken as the reporter)."""
+    if page.get_by_role("textbox", name=t("report.reporter", "vi"), exact=True).count():
+        _fill(page, "report.reporter", REPORTER)
+
+
+def _report(page, env: dict[str, str], *, name: str) -> str:
+    """Log in if asked, type a whole report of a new place and send it; returns the point's id."""
     from playwright.sync_api import expect
 
+    log_in(page, env, "field")
     map_frame(page)
+    place = empty_place(env)
     before = point_ids(env)
-    _fill(page, "report.reporter", REPORTER)
+    _fill_reporter(page)
     _fill(page, "report.latitude", f"{place[0]:.6f}")
     _fill(page, "report.longitude", f"{place[1]:.6f}")
     _fill(page, "report.name", name)

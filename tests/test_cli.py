@@ -16,6 +16,7 @@ from hotspots.errors import Problem, ValidationError
 from hotspots.formats import write_layer
 from hotspots.schema import LAYERS
 from hotspots.validation import ReferenceData, validate_features
+from tests.auth_kit import make_user
 
 
 def write_points(folder, *features):
@@ -138,7 +139,7 @@ def test_stats_and_export_read_the_store_by_default(monkeypatch, tmp_path, capsy
             {"point_id": "QN-9001", "name": "Ao mới <b>đào</b>", "water_type": "pond", "risk_level": "high"},
             lon=107.0805,
             lat=20.9695,
-            user="Nguyễn Thị Lan",
+            user=make_user("lan", "field", display_name="Nguyễn Thị Lan"),
         )
     assert cli.main(["stats"]) == 0
     assert "risk_points           892" in capsys.readouterr().out

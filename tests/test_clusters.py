@@ -135,6 +135,7 @@ def test_exact_p_values_are_what_many_permutations_estimate():
     assert exact.inference == "exact" and permuted.inference == "permutation"
 
 
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
 def test_an_empty_cell_among_empty_cells_is_not_significant():
     # esda's folded p_sim gives such a cell 1 / (P + 1): every simulated sum ties with the observed 0.
     _, adjacency = _lattice(10, 10)
@@ -272,6 +273,17 @@ def test_bad_options_of_the_core_are_coded_errors(change, code, vietnamese):
     assert problem_message(caught.value, "en") == str(caught.value)
 
 
+def test_too_many_simulated_values_are_refused():
+    values, adjacency, _ = _planted(1)
+    with pytest.raises(ClusterError) as caught:
+        gi_star(values, adjacency, permutations=99_999)
+    assert caught.value.code == "hotspot.too_many_permutations"
+    assert problem_message(caught.value, "vi") == (
+        "99999 lần hoán vị cho 400 đơn vị là quá nhiều để giữ trong bộ nhớ; "
+        "hãy dùng tối đa 75000 lần hoán vị, hoặc ô lớn hơn."
+    )
+
+
 def test_an_exact_test_too_large_is_refused():
     _, adjacency = _lattice(6, 6)
     values = np.arange(36.0) * 1e6
@@ -402,23 +414,27 @@ def test_bad_density_options_are_coded_errors(arguments, code):
 
 # ---------------------------------------------------------------- the map adapters (synthetic province)
 
-LAND = box(600_000, 2_320_000, 630_000, 2_340_000)
-CLUSTER_CENTRE = (622_000.0, 2_330_000.0)
+LAND = box(600_000, 2_320_000, 660_000, 2_350_000)
+CLUSTER_CENTRE = (645_000.0, 2_335_000.0)
+
+
+def _around(rng, centre, count, radius_m=1_500):
+    angle, radius = rng.uniform(0, 2 * math.pi, count), radius_m * np.sqrt(rng.uniform(0, 1, count))
+    return np.column_stack([centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle)])
 
 
 def _synthetic_layers():
+    """A 60 × 30 km province of two communes, scattered points and one planted cluster in the east.
+
+    Another cluster in the west holds only reported (pending) and retired points.
+    """
     rng = np.random.default_rng(21)
-    background = rng.uniform([600_000, 2_320_000], [630_000, 2_340_000], size=(150, 2))
-    angle, radius = rng.uniform(0, 2 * math.pi, 40), 800 * np.sqrt(rng.uniform(0, 1, 40))
-    planted = np.column_stack(
-        [CLUSTER_CENTRE[0] + radius * np.cos(angle), CLUSTER_CENTRE[1] + radius * np.sin(angle)]
-    )
-    # Reported or retired points around another place: they count only when their status is asked for.
-    angle, radius = rng.uniform(0, 2 * math.pi, 50), 800 * np.sqrt(rng.uniform(0, 1, 50))
-    elsewhere = np.column_stack([605_000 + radius * np.cos(angle), 2_330_000 + radius * np.sin(angle)])
+    background = rng.uniform([600_000, 2_320_000], [660_000, 2_350_000], size=(300, 2))
+    planted = _around(rng, CLUSTER_CENTRE, 60)
+    elsewhere = _around(rng, (615_000.0, 2_335_000.0), 70)
     xy = np.vstack([background, planted, elsewhere])
-    level = ["high"] * 150 + ["black_spot"] * 3 + ["high"] * 37 + ["high"] * 50
-    status = ["active"] * 190 + ["pending"] * 40 + ["retired"] * 10
+    level = ["high"] * 300 + ["black_spot"] * 3 + ["high"] * 57 + ["high"] * 70
+    status = ["active"] * 360 + ["pending"] * 60 + ["retired"] * 10
     points = gpd.GeoDataFrame(
         {"point_id": [f"QN-{i:04d}" for i in range(len(xy))], "risk_level": level, "status": status},
         geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
@@ -426,11 +442,11 @@ def _synthetic_layers():
     )
     communes = gpd.GeoDataFrame(
         {"commune_id": ["C1", "C2"], "name": ["Xã Tây", "Xã Đông"], "children_under_16": [5_000, 6_000]},
-        geometry=[box(600_000, 2_320_000, 615_000, 2_340_000), box(615_000, 2_320_000, 630_000, 2_340_000)],
+        geometry=[box(600_000, 2_320_000, 630_000, 2_350_000), box(630_000, 2_320_000, 660_000, 2_350_000)],
         crs=METRIC_CRS,
     )
     swim = gpd.GeoDataFrame(
-        {"class_id": ["S1"], "name": ["Bể bơi"]}, geometry=[Point(622_500, 2_330_000)], crs=METRIC_CRS
+        {"class_id": ["S1"], "name": ["Bể bơi"]}, geometry=[Point(645_500, 2_335_000)], crs=METRIC_CRS
     )
     rescue = gpd.GeoDataFrame(
         {"training_id": ["T1"], "name": ["Tập huấn"]}, geometry=[Point(601_000, 2_321_000)], crs=METRIC_CRS
@@ -457,20 +473,21 @@ def test_the_hexagon_support_finds_the_planted_cluster_and_says_so():
     inside = active.geometry.within(shapely.union_all(cells.geometry.to_numpy())).to_numpy()
     assert cluster.risk_points == inside.sum() and cluster.black_spots == 3
     assert (cluster.black_spots_without_swim, cluster.black_spots_without_rescue) == (0, 3)
-    assert summary.total_risk_points == 190 and summary.total_black_spots == 3
+    assert summary.total_risk_points == 360 and summary.total_black_spots == 3
     assert summary.hot == len(cells) and summary.cold == 0
     assert result.units.loc[result.units["significant"], "hotspot_class"].str.startswith("hot_").all()
-    assert result.units["value"].sum() == 190 + 3 * 4
+    assert result.units["value"].sum() == 360 + 3 * 4
     n = cluster.risk_points
     assert summary_text(summary, "en") == (
         "1 cluster of risk points is significant after correcting for multiple testing: around Xã Đông. "
-        f"It holds {n} of the 190 risk points and 3 of the 3 black spots. Of those black spots, 0 of 3 have "
+        f"It holds {n} of the 360 risk points and 3 of the 3 black spots. Of those black spots, 0 of 3 have "
         "no swimming class within 3.0 km and 3 of 3 no rescue training within 2.0 km."
     )
     assert summary_text(summary, "vi") == (
         "Có 1 cụm điểm nguy cơ có ý nghĩa thống kê sau khi hiệu chỉnh kiểm định bội: quanh Xã Đông. "
-        f"Cụm này có {n} trong số 190 điểm nguy cơ và 3 trong số 3 điểm đen. Trong số các điểm đen đó, "
-        "0/3 điểm không có lớp dạy bơi trong vòng 3,0 km và 3/3 điểm không có tập huấn cứu hộ trong vòng 2,0 km."
+        f"Cụm này có {n} trong số 360 điểm nguy cơ và 3 trong số 3 điểm đen. Trong số các điểm đen đó, "
+        "0/3 điểm không có lớp dạy bơi trong vòng 3,0 km và "
+        "3/3 điểm không có tập huấn cứu hộ trong vòng 2,0 km."
     )
 
 
@@ -478,7 +495,7 @@ def test_pending_points_count_only_when_asked():
     points, communes, _, _ = _synthetic_layers()
     land = gpd.GeoSeries([LAND], crs=METRIC_CRS)
     result = hexagon_hotspots(points, communes, land=land, statuses=("active", "pending"))
-    assert result.summary.total_risk_points == 230
+    assert result.summary.total_risk_points == 420
     assert {c.main_commune for c in result.summary.clusters} == {"Xã Tây", "Xã Đông"}
 
 
@@ -506,12 +523,12 @@ def test_an_off_shore_cell_is_named_and_left_out():
     points, communes, _, _ = _synthetic_layers()
     stray = gpd.GeoDataFrame(
         {"point_id": ["QN-9999"], "risk_level": ["high"], "status": ["active"]},
-        geometry=[Point(660_000, 2_330_000)],
+        geometry=[Point(700_000, 2_335_000)],
         crs=METRIC_CRS,
     )
     points = gpd.GeoDataFrame(gpd.pd.concat([points, stray], ignore_index=True), crs=METRIC_CRS)
     result = hexagon_hotspots(points, communes, land=gpd.GeoSeries([LAND], crs=METRIC_CRS))
-    row, col = lattice_cells(np.array([[660_000.0, 2_330_000.0]]), 1_000)
+    row, col = lattice_cells(np.array([[700_000.0, 2_335_000.0]]), 1_000)
     assert result.summary.islands == (f"R{row[0]}C{col[0]}",)
     island = result.units[result.units["cell_id"] == result.summary.islands[0]].iloc[0]
     assert island["hotspot_class"] == "not_tested" and island["risk_points"] == 1
@@ -521,7 +538,8 @@ def test_an_off_shore_cell_is_named_and_left_out():
         "were left out of the test, in: Xã Đông."
     )
     assert problem_message(note, "vi") == (
-        "1 ô lục giác không có ô liền kề (đảo nhỏ, điểm ngoài bờ biển) không được đưa vào kiểm định, thuộc: Xã Đông."
+        "1 ô lục giác không có ô liền kề (đảo nhỏ, điểm ngoài bờ biển) "
+        "không được đưa vào kiểm định, thuộc: Xã Đông."
     )
 
 
@@ -588,8 +606,9 @@ def test_the_commune_support_finds_the_block_of_high_rates():
         "would give, after correcting for multiple testing: Xã 37. It holds 60 of the 229 risk points."
     )
     assert summary_text(summary, "vi") == (
-        "Có 1 nhóm xã, phường liền kề có số điểm nguy cơ trên 1.000 trẻ em cao hơn mức ngẫu nhiên một cách có "
-        "ý nghĩa thống kê, sau khi hiệu chỉnh kiểm định bội: Xã 37. Cụm này có 60 trong số 229 điểm nguy cơ."
+        "Có 1 nhóm xã, phường liền kề có số điểm nguy cơ trên 1.000 trẻ em cao hơn mức ngẫu nhiên "
+        "một cách có ý nghĩa thống kê, sau khi hiệu chỉnh kiểm định bội: Xã 37. "
+        "Cụm này có 60 trong số 229 điểm nguy cơ."
     )
 
 
@@ -752,7 +771,8 @@ def test_the_sample_hexagons(sample):
     assert summary_text(summary, "vi") == (
         "Có 1 cụm điểm nguy cơ có ý nghĩa thống kê sau khi hiệu chỉnh kiểm định bội: quanh Phường Hà Tu. "
         "Cụm này có 14 trong số 891 điểm nguy cơ và 1 trong số 14 điểm đen. Trong số các điểm đen đó, "
-        "0/1 điểm không có lớp dạy bơi trong vòng 3,0 km và 1/1 điểm không có tập huấn cứu hộ trong vòng 2,0 km."
+        "0/1 điểm không có lớp dạy bơi trong vòng 3,0 km và "
+        "1/1 điểm không có tập huấn cứu hộ trong vòng 2,0 km."
     )
     assert [n.code for n in summary.notes] == [
         "hotspot.projected",

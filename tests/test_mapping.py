@@ -96,6 +96,25 @@ def test_points_are_split_between_cluster_black_spots_and_pending_reports():
     assert pending.layer_name == "Điểm mới báo, chờ duyệt"
 
 
+def test_the_map_is_fitted_first_and_the_cluster_is_on_the_map_before_it_gets_its_points():
+    # What keeps 100,000 points fast in the browser (benchmarks/browser_map.py): see RiskPointCluster.
+    fmap = _build(focus_commune_id="CM-2")
+    html = fmap.get_root().render()
+    name, cluster = fmap.get_name(), _only(fmap, RiskPointCluster).get_name()
+    fit = re.search(
+        rf'{name}\.fitBounds\(\s*\[\[20\.9, 107\.1\], \[21\.1, 107\.2\]\],\s*\{{"animate": false\}}', html
+    )
+    assert html.index(f"var {name} = L.map(") < fit.start() < html.index("L.geoJson(")
+    assert html.count(".fitBounds(") == 1
+    script = re.search(rf"var {cluster} = \(function \(\) \{{(.*?)\}}\)\(\);", html, re.DOTALL).group(1)
+    assert '"chunkedLoading": false' in script
+    assert script.index(f"cluster.addTo({name});") < script.index("cluster.addLayers(markers);")
+    assert "hsMap.pointPopups(cluster);" in script
+    # The focus outline is still drawn, over the other areas.
+    names = list(_layers_by_name(fmap))
+    assert names.index(t("layer.focus", "vi")) > names.index(t("layer.communes", "vi"))
+
+
 def _with_pending_black_spot():
     """The fixture table with QN-6 (pending) reported as a black spot."""
     layers = fx.layers()

@@ -62,6 +62,7 @@ def test_report_map_points_are_passive_and_the_cluster_neither_zooms_nor_catches
 def test_report_map_html_asks_hsmap_for_passive_markers_in_a_pane_without_pointer_events(report_map):
     html = report_map.get_root().render()
     assert "markers[i] = hsMap.point(rows[i], false);" in html
+    assert "hsMap.pointPopups(" not in html
     assert "return hsMap.blackSpot(r, false);" in html
     assert "return hsMap.pending(r, false);" in html
     assert not re.search(r"hsMap\.(point|blackSpot|pending)\([^)]*true\)", html)
@@ -78,6 +79,7 @@ def test_the_main_map_keeps_its_popups(coverage):
     assert "cluster_pane" not in options and "zoom_to_bounds_on_click" not in options
     html = fmap.get_root().render()
     assert "markers[i] = hsMap.point(rows[i], true);" in html
+    assert "hsMap.pointPopups(cluster);" in html
     assert "return hsMap.blackSpot(r, true);" in html
 
 
@@ -102,18 +104,27 @@ def test_chosen_place_is_drawn_and_lets_taps_through(coverage):
 # --- the hsMap helpers themselves, run in Node with a recording stand-in for Leaflet -----------
 
 STUB_LEAFLET = """
-function Stub(kind, options) { this.kind = kind; this.options = options || {}; this.popup = false;
-    this.tooltip = false; }
+function Stub(kind, latlng, options) { this.kind = kind; this.latlng = latlng; this.options = options || {};
+    this.popup = false; this.tooltip = false; }
 Stub.prototype.bindPopup = function () { this.popup = true; return this; };
 Stub.prototype.bindTooltip = function () { this.tooltip = true; return this; };
-var window = globalThis;
+Stub.prototype.getLatLng = function () { return this.latlng; };
+var window = globalThis, opened = [];
+function Popup(options) { this.options = options; }
+Popup.prototype.setLatLng = function (latlng) { this.latlng = latlng; return this; };
+Popup.prototype.setContent = function (html) { this.html = html; return this; };
+Popup.prototype.openOn = function (map) {
+    opened.push({at: this.latlng, html: this.html, on: map});
+    return this;
+};
 var L = {
     Icon: {Default: {}},
     control: {scale: function () { return {addTo: function () {}}; }},
-    circleMarker: function (latlng, options) { return new Stub("circleMarker", options); },
-    marker: function (latlng, options) { return new Stub("marker", options); },
+    circleMarker: function (latlng, options) { return new Stub("circleMarker", latlng, options); },
+    marker: function (latlng, options) { return new Stub("marker", latlng, options); },
     divIcon: function (options) { return options; },
-    point: function (x, y) { return [x, y]; }
+    point: function (x, y) { return [x, y]; },
+    popup: function (options) { return new Popup(options); }
 };
 var stubMap = {on: function () {}, getZoom: function () { return 9; },
     getContainer: function () { return {classList: {toggle: function () {}}}; },
@@ -129,6 +140,12 @@ var row = ROW, out = {};
             popup: m.popup, tooltip: m.tooltip, pane: m.options.pane || null};
     });
 });
+// The cluster opens the popup of a clicked point (its own "click"); a cluster's click is "clusterclick".
+var handlers = {}, group = {_map: "the map", on: function (type, fn) { handlers[type] = fn; }};
+hsMap.pointPopups(group);
+handlers.click({layer: hsMap.point(row, true)});
+handlers.click({layer: {options: {}}});
+out.clicks = {handled: Object.keys(handlers), opened: opened};
 console.log(JSON.stringify(out));
 """
 
@@ -147,11 +164,20 @@ def test_hsmap_draws_passive_markers_without_popup_or_tooltip(coverage, tmp_path
     )
     result = subprocess.run(["node", str(source)], capture_output=True, text=True, timeout=60, check=True)
     drawn = json.loads(result.stdout)
+    clicks = drawn.pop("clicks")
+    assert clicks["handled"] == ["click"]
+    # One popup for the point clicked (none for a click on anything else), at the point, on the map.
+    ((popup),) = clicks["opened"]
+    assert popup["on"] == "the map"
+    assert popup["at"] == pytest.approx([rows.origin[0] + row[0] / 1e5, rows.origin[1] + row[1] / 1e5])
+    assert '<div class="hs-title">Hồ Yên Lập</div>' in popup["html"]
+    assert "QN-4" in popup["html"]
+    # The cluster's points carry no popup of their own: the cluster opens it (see pointPopups above).
     assert drawn == {
         "point/true": {
             "kind": "circleMarker",
             "interactive": True,
-            "popup": True,
+            "popup": False,
             "tooltip": False,
             "pane": None,
         },

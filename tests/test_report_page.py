@@ -7,14 +7,17 @@ import json
 
 import pytest
 
-from hotspots.i18n import make_problem, problem_message
+from hotspots.i18n import make_problem, problem_message, t
 from pages._common import store
+from tests.auth_kit import log_in_as
 from tests.test_dataset import encode_cp1258
 from tests.test_pages import app, fresh_store  # noqa: F401  (pytest fixtures)
 
 #: Inside the test province, in commune CM-2 (Phường Bãi Cháy), far from every fixture point.
 INSIDE = ("20,96", "107.18")
 REPORTER = "Nguyễn Văn An"
+#: Who imports files in these tests: an officer (who may also import approved data).
+IMPORTER = "Trần Thị Bình"
 ADDED = "Đã ghi điểm QN-0007 ở trạng thái chờ duyệt. Cán bộ sẽ xem xét."
 REFUSED = "Chưa lưu được điểm. Sửa các lỗi sau rồi gửi lại (thông tin đã nhập vẫn được giữ):"
 IMPORT_FAILED = "Không nhập được tệp:"
@@ -40,9 +43,7 @@ def _fill(
     risk_level="high",
     hazards=("deep_water", "no_fence"),
     notes="",
-    reporter=REPORTER,
 ):
-    at.text_input(key="report_reporter").set_value(reporter)
     at.text_input(key="report_lat").set_value(lat)
     at.text_input(key="report_lon").set_value(lon)
     at.text_input(key="report_name").set_value(name)
@@ -59,7 +60,15 @@ def _submit(at):
     return at
 
 
+def _signed_in(at, name, *roles, **details):
+    """Log in once per test (the reporter: the logged-in user, recorded in the history)."""
+    if "_user" not in at.session_state:
+        log_in_as(at, name, *roles, **details)
+    return at
+
+
 def _report(at, **fields):
+    _signed_in(at, "an", "field", display_name=REPORTER)
     at.switch_page("pages/report.py").run()
     return _submit(_fill(at, **fields))
 
@@ -126,7 +135,7 @@ def test_the_new_id_is_shown_under_the_button_and_in_a_toast_until_the_next_subm
 def test_every_field_of_the_point_is_reset_after_a_save_but_who_reports(app):
     _report(app, risk_level="black_spot", notes="Sâu 3 m")
     assert _form(app) == POINT_DEFAULTS
-    assert app.text_input(key="report_reporter").value == REPORTER
+    assert t("report.signed_as", "vi", name=REPORTER) in [c.value for c in app.caption]
     assert app.selectbox(key="report_risk_level").value is None
     # A second report without a risk level is refused, not filed as a black spot.
     app.text_input(key="report_lat").set_value("20.97")
@@ -142,7 +151,7 @@ def test_every_field_of_the_point_is_reset_after_a_save_but_who_reports(app):
 
 
 def test_the_empty_form_speaks_vietnamese_where_streamlit_would_not(app):
-    app.switch_page("pages/report.py").run()
+    _signed_in(app, "an", "field", display_name=REPORTER).switch_page("pages/report.py").run()
     assert {
         key: app.selectbox(key=key).placeholder for key in ("report_water_type", "report_risk_level")
     } == {"report_water_type": "Chọn…", "report_risk_level": "Chọn…"}
@@ -178,7 +187,7 @@ def test_the_empty_form_speaks_vietnamese_where_streamlit_would_not(app):
     ],
 )
 def test_the_place_caption_never_shows_an_impossible_latitude(app, lat, lon, caption):
-    app.switch_page("pages/report.py").run()
+    _signed_in(app, "an", "field", display_name=REPORTER).switch_page("pages/report.py").run()
     app.text_input(key="report_lat").set_value(lat)
     app.text_input(key="report_lon").set_value(lon).run()
     captions = [c.value for c in app.caption]
@@ -212,8 +221,6 @@ def test_the_place_caption_never_shows_an_impossible_latitude(app, lat, lon, cap
             "Vĩ độ: Giá trị vĩ độ 'hai mươi' không phải toạ độ; hãy gõ số độ dạng 21.0123, 21,0123 "
             "hoặc độ-phút-giây dạng 21°00'44\"N.",
         ),
-        # The store refuses a report nobody signs: its own coded message, in Vietnamese.
-        ({"reporter": ""}, "Hãy ghi tên người thực hiện: lịch sử thay đổi cần ghi lại."),
     ],
 )
 def test_a_refused_report_says_exactly_why_under_the_button_and_keeps_the_inputs(app, fields, expected):
@@ -228,6 +235,19 @@ def test_a_refused_report_says_exactly_why_under_the_button_and_keeps_the_inputs
     assert app.text_input(key="report_name").value == typed["name"]
     assert app.selectbox(key="report_water_type").value == "pond"
     assert app.multiselect(key="report_hazards").value == ["deep_water", "no_fence"]
+    assert len(store().read_layer("risk_points", include_retired=True)) == 6
+
+
+def test_a_report_outside_the_users_commune_is_refused_by_the_store_in_vietnamese(app):
+    # INSIDE lies in CM-2; this field officer works in CM-1 only.
+    _signed_in(app, "canbo_xa", "field", display_name="Cán bộ Hồng Gai", communes=["CM-1"])
+    _report(app)
+    refused = (
+        "Tài khoản 'canbo_xa' chỉ được báo điểm nguy cơ hay nhập tệp chờ duyệt ở xã, phường CM-1; "
+        "không được ở CM-2."
+    )
+    assert _outcome(app) == ([], [f"{REFUSED}\n- {refused}"])
+    assert app.text_input(key="report_name").value == "Ao mới đào"
     assert len(store().read_layer("risk_points", include_retired=True)) == 6
 
 
@@ -249,9 +269,9 @@ UPLOAD = _geojson(
 )
 
 
-def _upload(at, data=UPLOAD, name="diem-moi.geojson", reporter="Trần Thị Bình"):
+def _upload(at, data=UPLOAD, name="diem-moi.geojson", account=("binh", "officer"), **details):
+    _signed_in(at, *account, display_name=details.pop("display_name", IMPORTER), **details)
     at.switch_page("pages/report.py").run()
-    at.text_input(key="report_reporter").set_value(reporter).run()
     at.get("file_uploader")[0].upload(name, data).run()
     assert not at.exception, at.exception
     return at
@@ -337,12 +357,15 @@ def test_import_again_adds_nothing(app):
     assert [s.value for s in app.success] == ["Đã nhập 0 điểm mới; 2 điểm đã có sẵn; 1 dòng bị loại."]
 
 
-def test_an_import_nobody_signs_shows_the_stores_message(app):
-    _upload(app, reporter="")
+def test_an_import_outside_the_users_communes_shows_the_stores_message(app):
+    # Field staff of one commune: no "approved" choice, and the store refuses another commune's points.
+    _upload(app, account=("canbo_xa", "field"), display_name="Cán bộ Bãi Cháy", communes=["CM-2"])
+    assert not [c for c in app.checkbox if c.key == "import_approved"]
     app.checkbox(key="import_skip_invalid").check().run()
     app.button(key="import_commit").click().run()
     assert [e.value for e in app.error] == [
-        f"{IMPORT_FAILED}\n- Hãy ghi tên người thực hiện: lịch sử thay đổi cần ghi lại."
+        f"{IMPORT_FAILED}\n- Tài khoản 'canbo_xa' chỉ được báo điểm nguy cơ hay nhập tệp chờ duyệt "
+        "ở xã, phường CM-2; không được ở CM-3."
     ]
     assert not app.success
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pages._common import store
+from tests.auth_kit import log_in_as, make_user
 from tests.test_pages import app, fresh_store  # noqa: F401  (pytest fixtures)
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -20,9 +21,11 @@ def _local(at: str) -> str:
 
 
 def _review(at, user="Cán bộ Lê Văn Cường"):
+    """Open the review page logged in as an officer called ``user`` (``None``: nobody logged in)."""
+    if user is not None:
+        log_in_as(at, "cuong", "officer", display_name=user)
     at.switch_page("pages/review.py").run()
     assert not at.exception, at.exception
-    at.text_input(key="review_user").set_value(user).run()
     return at
 
 
@@ -55,10 +58,12 @@ def test_rejecting_needs_a_reason(app):
     assert "QN-6" not in set(store().read_layer("risk_points")["point_id"])
 
 
-def test_writes_need_the_officer_name(app):
-    _review(app, user="")
-    app.button(key="review_approve").click().run()
-    assert "Hãy ghi tên người thực hiện: lịch sử thay đổi cần ghi lại." in app.error[0].value
+def test_writes_need_an_officer_logged_in(app):
+    # Nobody logged in: the page shows its title, "log in as ..." and the login form, nothing else.
+    _review(app, user=None)
+    assert [x.value for x in app.title] == ["Duyệt và kiểm tra"]
+    assert [w.value for w in app.warning] == ["Hãy đăng nhập với vai trò cán bộ duyệt để dùng trang này."]
+    assert not [b for b in app.button if b.key == "review_approve"]
     assert store().read_layer("risk_points", statuses=["pending"])["point_id"].tolist() == ["QN-6"]
 
 
@@ -81,7 +86,7 @@ def test_only_allowed_status_changes_are_offered(app, point_id, offered):
 
 
 def test_final_status_offers_no_change(app):
-    store().set_status("QN-1", "retired", user="test")
+    store().set_status("QN-1", "retired", user=make_user("test", "officer"))
     _review(app)
     app.selectbox(key="review_point").set_value("QN-1").run()
     assert [i.value for i in app.info][-2:] == [
@@ -98,7 +103,6 @@ def test_status_change_and_inspection_are_recorded(app):
     app.text_input(key="review_status_reason").set_value("Đã rào và cắm biển").run()
     app.button(key="review_set_status").click().run()
     assert [s.value for s in app.success] == ["QN-2: trạng thái mới là Đã khắc phục."]
-    app.text_input(key="review_inspector").set_value("Phạm Thu Hà")
     app.text_area(key="review_findings").set_value("Rào chắn còn tốt")
     app.text_area(key="review_mitigations").set_value("Thêm phao cứu sinh").run()
     app.button(key="review_record").click().run()
@@ -111,7 +115,7 @@ def test_status_change_and_inspection_are_recorded(app):
     recorded = store().inspections("QN-2").iloc[0]["recorded_at"]
     seeded, changed, inspected = (_local(at) for at in history["at"])
     assert [x.value for x in app.text] == [
-        f"{today} – Phạm Thu Hà kiểm tra",
+        f"{today} – Cán bộ Lê Văn Cường kiểm tra",
         "Phát hiện: Rào chắn còn tốt",
         "Biện pháp: Thêm phao cứu sinh",
         f"Ghi bởi Cán bộ Lê Văn Cường lúc {_local(recorded)}",
@@ -120,7 +124,7 @@ def test_status_change_and_inspection_are_recorded(app):
         "Trạng thái: Đang theo dõi → Đã khắc phục",
         "Lý do: Đã rào và cắm biển",
         f"{inspected} – Cán bộ Lê Văn Cường đã ghi kết quả kiểm tra ngày {today}",
-        "Người kiểm tra: Phạm Thu Hà",
+        "Người kiểm tra: Cán bộ Lê Văn Cường",
         "Phát hiện: Rào chắn còn tốt",
         "Biện pháp: Thêm phao cứu sinh",
         f"Ngày kiểm tra gần nhất: 12/04/2025 → {today}",
@@ -128,7 +132,7 @@ def test_status_change_and_inspection_are_recorded(app):
 
 
 def test_review_timeline_in_english(app):
-    store().set_status("QN-6", "active", user="Officer Lê")
+    store().set_status("QN-6", "active", user=make_user("le", "officer", display_name="Officer Lê"))
     _review(app)
     app.sidebar.segmented_control(key="lang").set_value("en").run()
     app.selectbox(key="review_point").set_value("QN-6").run()
@@ -148,7 +152,10 @@ def test_review_choice_boxes_have_translated_placeholders(app):
 
 def test_map_counts_a_new_point_and_offers_every_download(app):
     store().add_risk_point(
-        {"name": "Ao mới đào", "water_type": "pond", "risk_level": "low"}, lon=107.18, lat=20.96, user="test"
+        {"name": "Ao mới đào", "water_type": "pond", "risk_level": "low"},
+        lon=107.18,
+        lat=20.96,
+        user=make_user("test", "field"),
     )
     app.run()
     # The new report awaits review: counted apart, not among the points shown.

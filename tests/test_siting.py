@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spopt.locate import MCLP
 
+import hotspots.analysis.siting_solver as siting_solver
 from hotspots.analysis import coverage_curve, maximal_coverage
+from hotspots.analysis.siting_solver import solve_mip
 from hotspots.errors import SitingError
 from hotspots.i18n import problem_message
 
@@ -87,24 +89,33 @@ def test_greedy_keeps_its_guarantee_and_its_bound_is_a_bound(instance):
     assert all(a >= b - 1e-9 for a, b in itertools.pairwise(result.gains))
 
 
-def test_exact_equals_brute_force_where_the_greedy_falls_short():
-    # Larger than the hypothesis instances, so that the solver (not the greedy's bound) decides.
+def test_exact_equals_brute_force_where_the_solver_decides(monkeypatch):
+    # Larger than the hypothesis instances, so that the solver (not a bound) has the last word.
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].shape)
+        return solve_mip(*args, **kwargs)
+
+    monkeypatch.setattr(siting_solver, "solve_mip", counted)
     rng = np.random.default_rng(7)
-    short = 0
+    greedy_short = 0
     for _ in range(25):
-        cost = rng.uniform(0, 10, (30, 10))
-        weights = rng.integers(0, 4, 30).astype(float)
-        fixed = [int(rng.integers(10))] if rng.random() < 0.5 else []
-        k = int(rng.integers(2, 5))
-        exact = maximal_coverage(cost, weights, radius=3.0, k=k, fixed=fixed, method="exact")
-        greedy = maximal_coverage(cost, weights, radius=3.0, k=k, fixed=fixed, method="greedy")
-        best = brute_force(cost, weights, 3.0, k, fixed)
-        assert_valid(exact, cost, weights, 3.0, k, fixed)
+        cost = rng.uniform(0, 10, (50, 14))
+        weights = rng.integers(0, 4, 50).astype(float)
+        fixed = [int(rng.integers(14))] if rng.random() < 0.5 else []
+        k = int(rng.integers(2, 6))
+        exact = maximal_coverage(cost, weights, radius=2.5, k=k, fixed=fixed, method="exact")
+        greedy = maximal_coverage(cost, weights, radius=2.5, k=k, fixed=fixed, method="greedy")
+        pure = coverage_curve(cost, weights, radius=2.5, k_max=k, fixed=fixed).covered_weight[k]
+        best = brute_force(cost, weights, 2.5, k, fixed)
+        assert_valid(exact, cost, weights, 2.5, k, fixed)
         assert exact.objective == pytest.approx(best)
         assert exact.optimal
-        assert greedy.objective <= best <= greedy.upper_bound + 1e-9
-        short += greedy.objective < best
-    assert short >= 3
+        assert pure <= greedy.objective <= best <= greedy.upper_bound + 1e-9
+        greedy_short += pure < best
+    assert greedy_short >= 5
+    assert len(calls) >= 3
 
 
 @pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning")
@@ -148,13 +159,14 @@ def test_a_known_instance_in_the_order_of_marginal_gain():
     assert exact.objective == 6.0
     assert exact.upper_bound == 6.0
     assert exact.optimal
+    # The lazy greedy alone (as in the coverage curve) is trapped; the greedy method swaps its way out.
+    curve = coverage_curve(cost, weights, radius=1.0, k_max=2)
+    assert curve.sites.tolist() == [2, 1]
+    assert curve.covered_weight.tolist() == [0.0, 4.0, 5.0]
     greedy = maximal_coverage(cost, weights, radius=1.0, k=2, method="greedy")
-    assert greedy.chosen.tolist() == [2, 1]
-    assert greedy.gains.tolist() == [4.0, 1.0]
-    assert greedy.objective == 5.0
-    assert greedy.upper_bound >= 6.0
-    assert not greedy.optimal
-    assert greedy.notice.code == "siting.greedy_gap"
+    assert greedy.chosen.tolist() == [0, 1]
+    assert greedy.objective == 6.0
+    assert greedy.method == "greedy"
 
 
 def test_every_chosen_site_is_new_and_distinct_even_when_it_adds_nothing():

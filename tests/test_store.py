@@ -12,9 +12,11 @@ in a database created for this test run.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,9 +27,10 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, box, mapping
 
 from hotspots.cli import commands as cli
-from hotspots.errors import SchemaError, StoreError, ValidationError
+from hotspots.errors import PermissionDeniedError, SchemaError, StoreError, ValidationError
 from hotspots.schema import MAPPED_STATUSES, POINT_STATUSES, RISK_POINTS, STATUS_TRANSITIONS
 from hotspots.store import migrations, open_store
+from tests.auth_kit import PASSWORD, add_account, make_user
 
 POSTGRES_ENV = "HOTSPOTS_TEST_POSTGRES_URL"
 NO_POSTGRES = "no PostgreSQL server: set HOTSPOTS_TEST_POSTGRES_URL (see scripts/start_test_postgres.sh)"
@@ -35,6 +38,8 @@ NO_POSTGRES = "no PostgreSQL server: set HOTSPOTS_TEST_POSTGRES_URL (see scripts
 LON0, LAT0 = 107.05, 20.95
 PROVINCE = box(106.9, 20.85, 107.4, 21.4)
 USER = "Nguyễn Thị Lan"
+#: The logged-in user every store test acts as (an admin: every write is allowed); the history records USER.
+ACTOR = make_user("lan", "admin", display_name=USER)
 COMMUNES = [
     (
         {
@@ -95,7 +100,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def store(store_url: str, tmp_path: Path):
     """An empty store whose province is a hand-made box around the test points."""
     with open_store(store_url, seed=False) as opened:
-        opened.import_file(write_province(tmp_path), layer="province", user="setup")
+        opened.import_file(write_province(tmp_path), layer="province", user=ACTOR)
         yield opened
 
 
@@ -154,7 +159,7 @@ def new_point(i: int, **overrides: object) -> dict:
 
 def add(store, i: int, **overrides: object) -> str:
     lon, lat = point_xy(i)
-    return store.add_risk_point(new_point(i, **overrides), lon=lon, lat=lat, user=USER)
+    return store.add_risk_point(new_point(i, **overrides), lon=lon, lat=lat, user=ACTOR)
 
 
 def count_rows(store, table: str) -> int:
@@ -174,7 +179,7 @@ def bring_to(store, point_id: str, status: str) -> None:
     path = {"pending": [], "active": ["active"], "rejected": ["rejected"]}
     path |= {"mitigated": ["active", "mitigated"], "retired": ["active", "retired"]}
     for step in path[status]:
-        store.set_status(point_id, step, user=USER)
+        store.set_status(point_id, step, user=ACTOR)
 
 
 # ---------------------------------------------------------------------- opening
@@ -271,37 +276,38 @@ def test_an_invalid_point_is_refused_and_leaves_no_trace(store):
 @pytest.mark.parametrize(("lon", "lat"), [(float("nan"), LAT0), ("east", LAT0), (LON0, None)])
 def test_coordinates_must_be_numbers(store, lon, lat):
     with pytest.raises(ValidationError, match="Coordinates must be numbers"):
-        store.add_risk_point(new_point(1), lon=lon, lat=lat, user=USER)
+        store.add_risk_point(new_point(1), lon=lon, lat=lat, user=ACTOR)
 
 
 def test_new_points_cannot_skip_the_pending_status(store):
     with pytest.raises(StoreError, match="start as 'pending'"):
-        store.add_risk_point(point_properties(1, status="active"), lon=LON0, lat=LAT0, user=USER)
+        store.add_risk_point(point_properties(1, status="active"), lon=LON0, lat=LAT0, user=ACTOR)
 
 
-@pytest.mark.parametrize("user", ["", "   ", None])
+@pytest.mark.parametrize("user", ["", "   ", None, USER])
 def test_every_change_needs_a_user(store, user):
-    with pytest.raises(StoreError, match="Say who makes the change"):
+    # A typed name is nobody: only a login makes a user.
+    with pytest.raises(PermissionDeniedError, match="Log in to report risk points"):
         store.add_risk_point(new_point(1), lon=LON0, lat=LAT0, user=user)
 
 
 def test_points_are_validated_against_the_stored_province(store):
     with pytest.raises(ValidationError, match="outside the province"):
-        store.add_risk_point(new_point(1), lon=106.0, lat=20.0, user=USER)
+        store.add_risk_point(new_point(1), lon=106.0, lat=20.0, user=ACTOR)
 
 
 def test_a_point_a_few_metres_from_a_stored_one_is_a_near_duplicate(store):
     add(store, 1)
     lon, lat = point_xy(1)
     with pytest.raises(ValidationError, match="probably the same place entered twice"):
-        store.add_risk_point(new_point(2, point_id=None), lon=lon + 0.00002, lat=lat, user=USER)
+        store.add_risk_point(new_point(2, point_id=None), lon=lon + 0.00002, lat=lat, user=ACTOR)
 
 
 def test_the_commune_is_filled_from_the_stored_communes_and_follows_a_move(store, tmp_path):
-    store.import_file(write_geojson(tmp_path / "communes.geojson", COMMUNES), layer="communes", user=USER)
-    point_id = store.add_risk_point(new_point(1, commune_id=None), lon=107.05, lat=20.95, user=USER)
+    store.import_file(write_geojson(tmp_path / "communes.geojson", COMMUNES), layer="communes", user=ACTOR)
+    point_id = store.add_risk_point(new_point(1, commune_id=None), lon=107.05, lat=20.95, user=ACTOR)
     assert store.read_layer("risk_points").iloc[0]["commune_id"] == "CM-01"
-    store.edit_risk_point(point_id, {"lon": 107.15}, user=USER)
+    store.edit_risk_point(point_id, {"lon": 107.15}, user=ACTOR)
     edit = store.history(point_id).iloc[-1]
     assert (edit["old"]["commune_id"], edit["new"]["commune_id"]) == ("CM-01", "CM-02")
     with pytest.raises(ValidationError, match="not one of the 2 communes"):
@@ -322,14 +328,14 @@ def test_the_commune_is_filled_from_the_stored_communes_and_follows_a_move(store
 def test_edits_refuse_ids_statuses_and_unknown_fields(store, changes, error, match):
     point_id = add(store, 3)
     with pytest.raises(error, match=match):
-        store.edit_risk_point(point_id, changes, user=USER)
+        store.edit_risk_point(point_id, changes, user=ACTOR)
     assert len(store.history(point_id)) == 1
 
 
 def test_an_invalid_edit_changes_nothing(store):
     point_id = add(store, 3)
     with pytest.raises(ValidationError):
-        store.edit_risk_point(point_id, {"risk_level": "extreme"}, user=USER)
+        store.edit_risk_point(point_id, {"risk_level": "extreme"}, user=ACTOR)
     assert store.read_layer("risk_points").iloc[0]["risk_level"] == "high"
     assert len(store.history(point_id)) == 1
 
@@ -345,20 +351,20 @@ def test_status_transitions_follow_the_schema(store, old, new):
     point_id = add(store, 1)
     bring_to(store, point_id, old)
     if new in STATUS_TRANSITIONS[old]:
-        store.set_status(point_id, new, user=USER, reason="kiểm tra thực địa")
+        store.set_status(point_id, new, user=ACTOR, reason="kiểm tra thực địa")
         assert store.read_layer("risk_points", statuses=[new]).iloc[0]["point_id"] == point_id
         assert store.history(point_id).iloc[-1]["reason"] == "kiểm tra thực địa"
     else:
         allowed = STATUS_TRANSITIONS[old]
         expected = ", ".join(f"'{s}'" for s in allowed) if allowed else "none"
         with pytest.raises(StoreError, match=f"Allowed from '{old}': {expected}"):
-            store.set_status(point_id, new, user=USER)
+            store.set_status(point_id, new, user=ACTOR)
 
 
 def test_an_unknown_status_lists_the_statuses(store):
     point_id = add(store, 1)
     with pytest.raises(SchemaError, match="statuses are: pending, active"):
-        store.set_status(point_id, "closed", user=USER)
+        store.set_status(point_id, "closed", user=ACTOR)
 
 
 def test_retired_and_rejected_points_leave_the_map_but_stay_in_the_store(store):
@@ -414,7 +420,7 @@ def test_ids_stay_unique_and_values_round_trip(tmp_path_factory, plan, name):
             lon, lat = point_xy(n)
             properties = new_point(n, point_id=None if wanted is None else f"QN-{wanted:04d}", name=name)
             try:
-                kept.append(store.add_risk_point(properties, lon=lon, lat=lat, user=USER))
+                kept.append(store.add_risk_point(properties, lon=lon, lat=lat, user=ACTOR))
             except ValidationError:
                 assert f"QN-{wanted:04d}" in kept
         layer = store.read_layer("risk_points")
@@ -428,7 +434,18 @@ def test_ids_stay_unique_and_values_round_trip(tmp_path_factory, plan, name):
 
 
 def run_cli(argv: list[str]) -> int:
-    return cli.main(argv)
+    """Run the command line; an import acts as the account ``lan`` (added to the store when missing)."""
+    if argv[0] != "import":
+        return cli.main(argv)
+    with open_store(seed=False) as store:
+        if "lan" not in set(store.users()["name"]):
+            add_account(store, "lan", "admin", display_name=USER)
+    argv = [*argv, *([] if "--as" in argv else ["--as", "lan"]), "--password-stdin"]
+    typed, sys.stdin = sys.stdin, io.StringIO(f"{PASSWORD}\n")
+    try:
+        return cli.main(argv)
+    finally:
+        sys.stdin = typed
 
 
 @pytest.fixture

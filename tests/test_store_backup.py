@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import test_store
-from test_store import USER, add, count_rows, run_cli
+from test_store import ACTOR, add, count_rows, run_cli
 
 from hotspots.errors import StoreError
 from hotspots.store import Store, migrations, open_store
@@ -29,29 +29,29 @@ cli_url = test_store.cli_url
 
 def test_upgrade_is_idempotent(store_url):
     with open_store(store_url, seed=False, upgrade=False) as store:
-        assert store.upgrade() == [1]
+        assert store.upgrade() == [1, 2]
         assert store.upgrade() == []
     with open_store(store_url, seed=False) as store:
-        assert count_rows(store, "schema_version") == 1
+        assert count_rows(store, "schema_version") == 2
 
 
 def test_a_new_migration_is_applied_once_and_recorded(store):
     def add_colour(conn: sa.Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE features ADD COLUMN colour TEXT")
 
-    chain = (*migrations.MIGRATIONS, migrations.Migration(2, "feature colour", add_colour))
+    chain = (*migrations.MIGRATIONS, migrations.Migration(3, "feature colour", add_colour))
     with store.engine.begin() as conn:
-        assert migrations.upgrade(conn, chain) == [2]
+        assert migrations.upgrade(conn, chain) == [3]
     with store.engine.begin() as conn:
         assert migrations.upgrade(conn, chain) == []
         columns = {c["name"] for c in sa.inspect(conn).get_columns("features")}
     assert "colour" in columns
-    with pytest.raises(StoreError, match="schema version 2 but this version of the app only knows"):
+    with pytest.raises(StoreError, match="schema version 3 but this version of the app only knows"):
         store.upgrade()
 
 
 def test_a_chain_with_gaps_is_refused(store):
-    chain = (*migrations.MIGRATIONS, migrations.Migration(3, "skips 2", lambda conn: None))
+    chain = (*migrations.MIGRATIONS, migrations.Migration(4, "skips 3", lambda conn: None))
     with store.engine.begin() as conn, pytest.raises(StoreError, match="without gaps"):
         migrations.upgrade(conn, chain)
 
@@ -73,7 +73,7 @@ def table_counts(url: str) -> dict[str, int]:
 def test_backup_is_a_store_with_the_same_counts(store, store_url, tmp_path, request):
     for i in range(1, 6):
         add(store, i)
-    store.record_inspection("QN-0002", inspected_on="2025-01-01", inspector="An", findings="OK", user=USER)
+    store.record_inspection("QN-0002", inspected_on="2025-01-01", findings="OK", user=ACTOR)
     out = store.backup(tmp_path / "backups" / "copy.db")
     assert out.exists()
     if store.backend == "sqlite":

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import test_store
-from test_store import USER, new_point, write_province
+from test_store import ACTOR, new_point, write_province
 
 from hotspots.errors import StoreError
 from hotspots.i18n import problem_message
 from hotspots.store import Store, migrations, open_store
 from hotspots.store import engine as engine_module
+from tests.auth_kit import make_user
 
 # The back-end fixtures of the store suite: SQLite, and PostgreSQL when a server is configured.
 postgres_database = test_store.postgres_database
@@ -33,16 +34,17 @@ LON0, LAT0 = 107.0, 20.9
 def _worker(url: str, province: str, number: int, start: multiprocessing.Barrier, results) -> None:
     """Open the store (all at once), import the same province file, then add points as fast as possible."""
     try:
+        worker = make_user(f"worker{number}", "admin", display_name=f"worker {number}")
         start.wait(timeout=120)
         with open_store(url, seed=False) as store:
-            imported = store.import_file(province, layer="province", user=f"worker {number}").added
+            imported = store.import_file(province, layer="province", user=worker).added
             start.wait(timeout=120)
             ids = []
             for i in range(ADDS_PER_WORKER):
                 # 200 m by 110 m apart: never near duplicates, all inside the test province.
                 lon, lat = LON0 + 0.002 * number, LAT0 + 0.001 * i
                 properties = new_point(i, point_id=None, name=f"Điểm của tổ {number} số {i}")
-                ids.append(store.add_risk_point(properties, lon=lon, lat=lat, user=f"worker {number}"))
+                ids.append(store.add_risk_point(properties, lon=lon, lat=lat, user=worker))
         results.put((number, imported, ids, None))
     except BaseException as exc:  # every failure must reach the test, not die with the child
         results.put((number, 0, [], f"{type(exc).__name__}: {exc}"))
@@ -80,7 +82,7 @@ def test_eight_processes_adding_at_once_lose_nothing_and_share_no_id(store_url, 
             conn.execute(count.where(history.c.layer == "risk_points")).scalar() == WORKERS * ADDS_PER_WORKER
         )
         assert conn.execute(count.where(history.c.layer == "province")).scalar() == 1
-        assert conn.execute(count.select_from(migrations.schema_version)).scalar() == 1
+        assert conn.execute(count.select_from(migrations.schema_version)).scalar() == 2
     engine.dispose()
 
 
@@ -94,7 +96,7 @@ def impatient_sqlite(tmp_path, monkeypatch):
     path = tmp_path / "busy.sqlite"
     province = write_province(tmp_path)
     with open_store(f"sqlite:///{path}", seed=False) as store:
-        store.import_file(province, layer="province", user=USER)
+        store.import_file(province, layer="province", user=ACTOR)
         yield store, path
 
 
@@ -115,7 +117,7 @@ def test_a_write_waits_for_a_busy_database_instead_of_failing(impatient_sqlite):
     locked.wait(timeout=10)
     # Far longer than SQLite's own 50 ms wait: only the store's retries can get through.
     threading.Timer(0.8, release.set).start()
-    point_id = store.add_risk_point(new_point(1, point_id=None), lon=LON0, lat=LAT0, user=USER)
+    point_id = store.add_risk_point(new_point(1, point_id=None), lon=LON0, lat=LAT0, user=ACTOR)
     holder.join()
     assert point_id == "QN-0001"
     assert list(store.read_layer("risk_points")["point_id"]) == ["QN-0001"]
@@ -130,7 +132,7 @@ def test_a_database_busy_for_too_long_is_a_clear_store_error(impatient_sqlite):
     locked.wait(timeout=10)
     try:
         with pytest.raises(StoreError, match=r"stayed busy .* nothing was saved") as caught:
-            store.add_risk_point(new_point(1, point_id=None), lon=LON0, lat=LAT0, user=USER)
+            store.add_risk_point(new_point(1, point_id=None), lon=LON0, lat=LAT0, user=ACTOR)
     finally:
         release.set()
         holder.join()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import Point
-from test_store import USER, point_properties, write_geojson, write_province
+from test_store import ACTOR, point_properties, write_geojson, write_province
 
 from hotspots.store import open_store
 
@@ -34,6 +34,7 @@ CHILD = """
 import sys
 import sqlalchemy as sa
 from hotspots.store import open_store
+from tests.auth_kit import make_user
 
 url, path = sys.argv[1], sys.argv[2]
 store = open_store(url, seed=False)
@@ -45,7 +46,7 @@ def flag(conn, cursor, statement, parameters, context, executemany):
         seen.append(True)
         print("writing", flush=True)
 
-result = store.import_file(path, user="crash test")
+result = store.import_file(path, user=make_user("crash", "admin", display_name="crash test"))
 print(f"done {result.added}", flush=True)
 """
 
@@ -83,7 +84,7 @@ def test_an_import_killed_half_way_is_wholly_absent_and_the_file_stays_sound(tmp
     database = tmp_path / "crash.sqlite"
     url = f"sqlite:///{database}"
     with open_store(url, seed=False) as store:
-        store.import_file(write_province(tmp_path), layer="province", user=USER)
+        store.import_file(write_province(tmp_path), layer="province", user=ACTOR)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     killed_mid_write = 0
     run = 1
@@ -112,5 +113,5 @@ def test_an_import_killed_half_way_is_wholly_absent_and_the_file_stays_sound(tmp
 
     # The store still works after ten crashes: the same file now goes in whole.
     with open_store(url, seed=False) as store:
-        assert store.import_file(path, user=USER).added == ROWS
+        assert store.import_file(path, user=ACTOR).added == ROWS
     assert state_of(database, run) == (ROWS, ROWS, 1)

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from test_store import USER, add, write_province
+from test_store import ACTOR, add, write_province
 
 from hotspots.errors import SchemaError, StoreError
 from hotspots.i18n import PROBLEM_MESSAGES, problem_message
@@ -91,7 +91,7 @@ def test_the_store_builds_problems_and_messages_from_catalogue_codes_only():
 @pytest.fixture
 def sqlite_store(tmp_path):
     with open_store(f"sqlite:///{tmp_path / 'store.sqlite'}", seed=False) as opened:
-        opened.import_file(write_province(tmp_path), layer="province", user="setup")
+        opened.import_file(write_province(tmp_path), layer="province", user=ACTOR)
         yield opened
 
 
@@ -108,13 +108,13 @@ def test_a_backup_that_exists_is_refused_in_vietnamese(sqlite_store, tmp_path):
 def test_an_edit_of_the_status_or_of_unknown_fields_is_refused_in_vietnamese(sqlite_store):
     point_id = add(sqlite_store, 1)
     with pytest.raises(StoreError, match="use set_status") as caught:
-        sqlite_store.edit_risk_point(point_id, {"status": "active"}, user=USER)
+        sqlite_store.edit_risk_point(point_id, {"status": "active"}, user=ACTOR)
     assert caught.value.code == "edit_status_forbidden"
     assert problem_message(caught.value, "vi") == (
         "Không thể sửa 'status' của QN-0001 ở đây: hãy dùng chức năng đổi trạng thái."
     )
     with pytest.raises(SchemaError) as caught:
-        sqlite_store.edit_risk_point(point_id, {"colour": "red", "depth": 3}, user=USER)
+        sqlite_store.edit_risk_point(point_id, {"colour": "red", "depth": 3}, user=ACTOR)
     assert caught.value.code == "edit_unknown_fields"
     text = problem_message(caught.value, "vi")
     assert text.startswith(

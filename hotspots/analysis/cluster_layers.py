@@ -20,8 +20,9 @@ Two supports:
 Units with no neighbour (off-shore cells, island communes) and communes without a child count
 are left out of the test and named in the notes. A *cluster* is a connected group of
 significant hot units; its communes are those it overlaps, the largest overlap first (for the
-commune support, the hottest commune first). :func:`summary_text` says what was found in a
-sentence.
+commune support, the hottest commune first). The results are the dataclasses of
+:mod:`hotspots.analysis.cluster_summary`, whose :func:`~hotspots.analysis.cluster_summary.summary_text`
+says what was found in a sentence.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import geopandas as gpd
@@ -39,10 +39,13 @@ import pyproj
 import scipy.sparse as sp
 import shapely
 
+from hotspots.analysis.cluster_summary import Cluster, HotspotResult, HotspotSummary, unique_names
 from hotspots.analysis.clusters import (
     DEFAULT_ALPHA,
     DEFAULT_PERMUTATIONS,
     DEFAULT_SEED,
+    MIN_NONZERO_UNITS,
+    MIN_TESTED_UNITS,
     GiStarResult,
     Inference,
     gi_star,
@@ -53,7 +56,7 @@ from hotspots.analysis.density import DEFAULT_BANDWIDTH_M, DEFAULT_PIXEL_M, Dens
 from hotspots.analysis.hexgrid import DEFAULT_CELL_SIZE_M, hexagon_grid
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, METRIC_CRS, WGS84
 from hotspots.errors import ClusterError, CRSError, Problem
-from hotspots.i18n import coded_error, format_distance, format_number, make_problem, t
+from hotspots.i18n import coded_error, make_problem
 from hotspots.schema import POINT_STATUSES
 
 #: Statuses of the risk points that count by default.
@@ -97,124 +100,6 @@ COMMUNE_COLUMNS: Final = (
 )
 # How many unit names a note lists before "…".
 _NAMES_SHOWN: Final = 10
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """One connected group of significant hot units.
-
-    Attributes
-    ----------
-    number
-        1 for the cluster holding the most weighted risk points, then 2, 3...
-    unit_ids
-        Ids of its cells (``cell_id``) or communes (``commune_id``).
-    commune_ids, commune_names
-        The communes it covers, the main one first (largest overlap; hottest commune).
-    risk_points, black_spots
-        Counted risk points inside it, and the black spots among them.
-    risk_points_without_swim, black_spots_without_swim
-        Of those, how many have no swimming class within the radius; ``None`` when no
-        swimming-class layer was given.
-    risk_points_without_rescue, black_spots_without_rescue
-        The same for rescue training.
-    """
-
-    number: int
-    unit_ids: tuple[str, ...]
-    commune_ids: tuple[str, ...]
-    commune_names: tuple[str, ...]
-    risk_points: int
-    black_spots: int
-    risk_points_without_swim: int | None = None
-    black_spots_without_swim: int | None = None
-    risk_points_without_rescue: int | None = None
-    black_spots_without_rescue: int | None = None
-
-    @property
-    def main_commune(self) -> str | None:
-        """Name of the commune the cluster is mostly in."""
-        return self.commune_names[0] if self.commune_names else None
-
-
-@dataclass(frozen=True)
-class HotspotSummary:
-    """What a hot-spot test found, in numbers a sentence can be made of (:func:`summary_text`).
-
-    Attributes
-    ----------
-    support, measure
-        ``"hexagons"`` (measure ``"weighted_points"``) or ``"communes"`` (measure one of
-        :data:`COMMUNE_MEASURES`).
-    units, tested
-        Units in the layer, and units in the test.
-    islands
-        Ids of units left out because they have no neighbour.
-    left_out
-        Ids of communes left out because they have no child count (``per_1000_children``).
-    hot, cold
-        Significant hot and cold units at ``alpha``.
-    clusters
-        Connected groups of significant hot units, the largest first.
-    total_risk_points, total_black_spots
-        Risk points counted (statuses asked for) and black spots among them, in the whole layer.
-    alpha, fdr_cutoff
-        False-discovery rate and the p-value cut-off it gave (a unit is significant below it).
-    inference, permutations, seed, min_detectable
-        How the p-values were computed; ``min_detectable`` is how many units the correction
-        needs at the smallest possible p before it flags any (1 for exact p-values).
-    swim_radius_m, rescue_radius_m
-        The reach used for the coverage counts.
-    notes
-        Coded notes for the user (projected layers, units left out, permutation floor).
-    """
-
-    support: str
-    measure: str
-    units: int
-    tested: int
-    islands: tuple[str, ...]
-    left_out: tuple[str, ...]
-    hot: int
-    cold: int
-    clusters: tuple[Cluster, ...]
-    total_risk_points: int
-    total_black_spots: int
-    alpha: float
-    fdr_cutoff: float
-    inference: str
-    permutations: int
-    seed: int
-    min_detectable: int
-    swim_radius_m: float
-    rescue_radius_m: float
-    notes: tuple[Problem, ...] = ()
-
-    @property
-    def risk_points_in_clusters(self) -> int:
-        """Risk points inside any cluster."""
-        return sum(c.risk_points for c in self.clusters)
-
-    @property
-    def black_spots_in_clusters(self) -> int:
-        """Black spots inside any cluster."""
-        return sum(c.black_spots for c in self.clusters)
-
-    def in_clusters(self, field: str) -> int | None:
-        """Sum a coverage count over the clusters, e.g. ``in_clusters("black_spots_without_swim")``.
-
-        ``None`` when the facility layer was not given.
-        """
-        values = [getattr(c, field) for c in self.clusters]
-        return None if any(v is None for v in values) else sum(values)
-
-
-@dataclass(frozen=True, eq=False)
-class HotspotResult:
-    """The tested units as a map layer (EPSG:4326) and the summary of what was found."""
-
-    units: gpd.GeoDataFrame
-    summary: HotspotSummary
 
 
 def hexagon_hotspots(
@@ -277,7 +162,7 @@ def hexagon_hotspots(
     points = _counted_points(risk_points, statuses, notes)
     towns = _metric(_checked_columns(communes, "communes", ("commune_id", "name")), "communes", notes)
     ground = _land(land, towns, notes)
-    xy = shapely.get_coordinates(points.geometry.to_numpy())
+    xy = _xy(points)
     grid = hexagon_grid(ground, cell_size_m=cell_size_m, points=xy)
     weights = _weights(points, black_spot_factor)
     cell_of_point = grid.locate(xy)
@@ -304,7 +189,7 @@ def hexagon_hotspots(
     places = [_overlapped(shapely.union_all(grid.cells.geometry.to_numpy()[g]), towns) for g in groups]
     islands = layer["cell_id"].to_numpy()[result.islands]
     if len(islands):
-        names = _unique(layer["commune_name"].to_numpy()[result.islands])
+        names = unique_names(layer["commune_name"].to_numpy()[result.islands])
         notes.add("hotspot.cell_islands", count=len(islands), places=_listed(names))
     return _result(
         layer,
@@ -383,6 +268,15 @@ def commune_hotspots(
         else ("commune_id", "name")
     )
     towns = _metric(_checked_columns(communes, "communes", needed), "communes", notes).reset_index(drop=True)
+    if len(towns) == 0:
+        raise coded_error(
+            ClusterError,
+            "hotspot.too_few",
+            tested=0,
+            nonzero=0,
+            min_units=MIN_TESTED_UNITS,
+            min_nonzero=MIN_NONZERO_UNITS,
+        )
     weights = _weights(points, black_spot_factor)
     home = _nearest(points.geometry.to_numpy(), towns)
     n = len(towns)
@@ -396,7 +290,7 @@ def commune_hotspots(
     else:
         usable = np.isfinite(children) & (children > 0)
         value = 1000 * weighted / np.where(usable, children, np.nan)
-    adjacency = _queen(towns) if n else sp.csr_array((0, 0))
+    adjacency = _queen(towns)
     adjacency = sp.csr_array(adjacency.multiply(np.outer(usable, usable)))
     result = gi_star(
         np.where(usable, value, 0.0),
@@ -467,62 +361,8 @@ def risk_density(
         A layer without CRS, no risk point to count, or sizes that cannot be used.
     """
     points = _counted_points(risk_points, statuses, _Notes())
-    xy = shapely.get_coordinates(points.geometry.to_numpy())
+    xy = _xy(points)
     return density_surface(xy, _weights(points, black_spot_factor), bandwidth_m=bandwidth_m, pixel_m=pixel_m)
-
-
-def summary_text(summary: HotspotSummary, lang: str) -> str:
-    """Say in plain words what the test found, in ``lang`` (``"vi"`` or ``"en"``).
-
-    Examples
-    --------
-    >>> summary_text(result.summary, "en")  # doctest: +SKIP
-    '2 clusters of risk points are significant after correcting for multiple testing: around
-    Phường Hà Tu and Phường Bãi Cháy. They hold 41 of the 891 risk points and 3 of the 14
-    black spots. Of those 3 black spots, 2 have no swimming class within 3.0 km and 3 no
-    rescue training within 2.0 km.'
-    """
-    count = len(summary.clusters)
-    if count == 0:
-        return t(f"hotspot.summary.none_{summary.support}", lang)
-    number = "one" if count == 1 else "many"
-    places = _and_list(_unique([c.main_commune or "—" for c in summary.clusters]), lang)
-    measure = t(f"hotspot.measure.{summary.measure}", lang)
-    sentences = [
-        t(f"hotspot.summary.{summary.support}_{number}", lang, count=count, places=places, measure=measure),
-        t(
-            f"hotspot.summary.hold_{number}"
-            if summary.total_black_spots
-            else f"hotspot.summary.hold_points_{number}",
-            lang,
-            points=format_number(summary.risk_points_in_clusters, lang),
-            total_points=format_number(summary.total_risk_points, lang),
-            black=format_number(summary.black_spots_in_clusters, lang),
-            total_black=format_number(summary.total_black_spots, lang),
-        ),
-    ]
-    kind = "black" if summary.black_spots_in_clusters else "points"
-    of = summary.black_spots_in_clusters if kind == "black" else summary.risk_points_in_clusters
-    no_swim = summary.in_clusters(
-        "black_spots_without_swim" if kind == "black" else "risk_points_without_swim"
-    )
-    no_rescue = summary.in_clusters(
-        "black_spots_without_rescue" if kind == "black" else "risk_points_without_rescue"
-    )
-    known = "both" if None not in (no_swim, no_rescue) else "swim" if no_swim is not None else "rescue"
-    if no_swim is not None or no_rescue is not None:
-        sentences.append(
-            t(
-                f"hotspot.summary.uncovered_{kind}_{known}",
-                lang,
-                of=format_number(of, lang),
-                no_swim=format_number(no_swim or 0, lang),
-                no_rescue=format_number(no_rescue or 0, lang),
-                swim_radius=format_distance(summary.swim_radius_m, lang),
-                rescue_radius=format_distance(summary.rescue_radius_m, lang),
-            )
-        )
-    return " ".join(sentences)
 
 
 class _Notes:
@@ -688,6 +528,11 @@ def _weights(points: gpd.GeoDataFrame, factor: int) -> np.ndarray:
     return np.where(_is_black(points).astype(bool), float(factor), 1.0)
 
 
+def _xy(points: gpd.GeoDataFrame) -> np.ndarray:
+    """One x, y per feature (a point's own coordinates; a point inside any other shape)."""
+    return shapely.get_coordinates(shapely.point_on_surface(points.geometry.to_numpy())).reshape(-1, 2)
+
+
 def _is_black(points: gpd.GeoDataFrame) -> np.ndarray:
     return (points["risk_level"] == "black_spot").to_numpy(dtype=float)
 
@@ -755,17 +600,7 @@ def _check_radius(value: float) -> None:
         raise coded_error(ClusterError, "hotspot.bad_radius", value=repr(value))
 
 
-def _unique(values: Sequence[object] | np.ndarray) -> list[str]:
-    return list(dict.fromkeys(str(v) for v in values if v is not None))
-
-
 def _listed(names: Sequence[object] | np.ndarray) -> str:
-    names = _unique(names)
+    names = unique_names(names)
     shown = ", ".join(names[:_NAMES_SHOWN])
     return shown + (", …" if len(names) > _NAMES_SHOWN else "")
-
-
-def _and_list(names: list[str], lang: str) -> str:
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {t('hotspot.summary.and', lang)} {names[-1]}"

@@ -26,6 +26,8 @@ from hotspots.schema import LAYERS
 
 #: Values of the ``coverage_status`` column, best first.
 COVERAGE_STATUSES: Final = ("both", "swim_only", "rescue_only", "neither")
+#: Status of a swimming class or rescue training that covers (see ``hotspots.schema.VENUE_STATUSES``).
+IN_SERVICE_STATUS: Final = "active"
 #: Prefixes of the columns added by :func:`coverage_table`.
 SWIM_PREFIX: Final = "nearest_swim"
 RESCUE_PREFIX: Final = "nearest_rescue"
@@ -162,7 +164,8 @@ def coverage_table(
     risk_points
         The risk-point layer, in any defined CRS.
     swim_classes, rescue_trainings
-        The facility layers; either may be empty (then nothing is covered by it).
+        The facility layers; either may be empty (then nothing is covered by it). Only
+        facilities in service count (see :func:`in_service`): planned and cancelled ones do not.
     swim_radius_m, rescue_radius_m
         Reach of a swimming class and of a rescue-training site, in metres.
 
@@ -183,8 +186,8 @@ def coverage_table(
     """
     _check_radius(swim_radius_m, what="swimming-class radius")
     _check_radius(rescue_radius_m, what="rescue-training radius")
-    swim = nearest_facilities(risk_points, swim_classes, prefix=SWIM_PREFIX)
-    rescue = nearest_facilities(risk_points, rescue_trainings, prefix=RESCUE_PREFIX)
+    swim = nearest_facilities(risk_points, in_service(swim_classes), prefix=SWIM_PREFIX)
+    rescue = nearest_facilities(risk_points, in_service(rescue_trainings), prefix=RESCUE_PREFIX)
     table = risk_points.copy()
     for extra in (swim, rescue):
         for column in extra.columns:
@@ -200,6 +203,14 @@ def coverage_table(
         default=COVERAGE_STATUSES[3],
     )
     return table
+
+
+def in_service(facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the facilities in service: status ``active``, or no status (planned and cancelled left out)."""
+    if "status" not in facilities.columns:
+        return facilities
+    status = facilities["status"]
+    return facilities[(status.isna() | (status == IN_SERVICE_STATUS)).to_numpy()]
 
 
 def coverage_summary(table: gpd.GeoDataFrame | pd.DataFrame) -> CoverageSummary:

@@ -38,7 +38,11 @@ EXIT_OK: Final = 0
 EXIT_INVALID: Final = 1
 EXIT_ERROR: Final = 2
 #: Modules that add more commands through ``register(subparsers)``, imported when the parser is built.
-COMMAND_MODULES: Final = ("hotspots.cli.store_commands",)
+COMMAND_MODULES: Final = (
+    "hotspots.cli.store_commands",
+    "hotspots.cli.report_commands",
+    "hotspots.cli.plan_commands",
+)
 
 Command = Callable[[argparse.Namespace], int]
 

@@ -1,9 +1,13 @@
-"""Command-line commands of the store of record: import, history, db upgrade, db backup.
+"""Command-line commands of the store of record: import, history, users, db upgrade, db backup.
 
 :func:`register` adds them to the main parser of :mod:`hotspots.cli.commands`::
 
-    python -m hotspots import points.geojson --skip-invalid --as "Nguyễn Thị Lan"
-    python -m hotspots import checked-points.geojson --approved --as "Trưởng phòng"
+    python -m hotspots users add quantri --role admin --display-name "Trần Văn Hùng"
+    python -m hotspots users add canbo_xa --role field --commune CM-07 --as quantri
+    python -m hotspots users list
+    python -m hotspots users unlock canbo_xa --as quantri
+    python -m hotspots import points.geojson --skip-invalid --as canbo_xa
+    python -m hotspots import checked-points.geojson --approved --as truongphong
     python -m hotspots history QN-0042
     python -m hotspots db upgrade
     python -m hotspots db backup backups/
@@ -11,9 +15,16 @@
 The database is ``HOTSPOTS_DATABASE_URL`` when set, else the default SQLite
 file. The commands never seed the sample data: a store filled from the command
 line holds exactly what was imported. Imported risk points wait for review as
-``pending`` unless ``--approved`` says an officer has checked them. Exit codes:
-0 done, 1 invalid data (nothing written unless ``--skip-invalid``), 2 unreadable
-file or any other error.
+``pending`` unless ``--approved`` says an officer has checked them.
+
+Every command that writes acts as a user of the store: ``--as NAME`` names the
+account, whose password is asked for (without echo), or read from the first
+line of standard input with ``--password-stdin``. ``users add`` then asks for
+the new account's password twice (with ``--password-stdin``: the next line).
+The first admin of a store is added without ``--as``; after that, only an admin
+adds users. Exit codes: 0 done, 1 invalid data (nothing written unless
+``--skip-invalid``), 2 unreadable file, refused login or permission, or any
+other error.
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final, TextIO
 
@@ -29,7 +40,7 @@ import pandas as pd
 
 from hotspots.errors import HotspotsError, Problem, ValidationError
 from hotspots.schema import LAYERS
-from hotspots.store import ImportResult, open_store
+from hotspots.store import ROLES, ImportResult, Store, User, open_store
 from hotspots.store.migrations import latest_version
 
 EXIT_OK: Final = 0
@@ -67,8 +78,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="risk points: store them with the file's statuses, skipping review "
         "(without it every imported point waits for review as 'pending')",
     )
-    imp.add_argument("--as", dest="user", default=_default_user(), help="your name, kept in the history")
+    _acting_options(imp, required=True)
     imp.set_defaults(func=_guarded(_import))
+
+    _register_users(subparsers)
 
     hist = subparsers.add_parser("history", help="list every change of a risk point")
     hist.add_argument("point_id", help="id of the risk point, e.g. QN-0042")
@@ -86,8 +99,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     backup.set_defaults(func=_guarded(_backup))
 
 
+def _register_users(subparsers: argparse._SubParsersAction) -> None:
+    users = subparsers.add_parser("users", help="accounts that may change the store: add, list, unlock")
+    commands = users.add_subparsers(dest="users_command", required=True, metavar="{add,list,unlock}")
+    add = commands.add_parser(
+        "add",
+        help="add an account (the first admin of a store without --as)",
+        description="Add an account with a bcrypt hash of its password. The first admin of a store "
+        "is added without --as; afterwards an admin adds the others (--as).",
+    )
+    add.add_argument("name", help="login name: lower-case letters, digits, . _ @ -")
+    add.add_argument("--role", dest="roles", action="append", required=True, choices=ROLES, help="repeatable")
+    add.add_argument(
+        "--commune", dest="communes", action="append", help="limit to this commune id (repeatable)"
+    )
+    add.add_argument("--display-name", help="the name recorded in the history (default: the login name)")
+    add.add_argument("--email", help="address for single sign-on (st.login)")
+    _acting_options(add, required=False)
+    add.set_defaults(func=_guarded(_users_add))
+    listing = commands.add_parser("list", help="list the accounts (never a password)")
+    listing.set_defaults(func=_guarded(_users_list))
+    unlock = commands.add_parser("unlock", help="end an account's lock-out after failed logins")
+    unlock.add_argument("name", help="login name of the locked account")
+    _acting_options(unlock, required=True)
+    unlock.set_defaults(func=_guarded(_users_unlock))
+
+
+def _acting_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--as",
+        dest="user",
+        required=required,
+        metavar="NAME",
+        help="act as this account of the store (its password is asked for); recorded in the history",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password(s) from standard input, one per line, instead of asking",
+    )
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     with open_store(seed=False) as store:
+        user = _log_in(store, args, _passwords(args))
         print(f"Checking {args.file} (layer {args.layer}) for {store.url}", file=out)
         report = store.preview_import(args.file, layer=args.layer)
         print(
@@ -106,7 +161,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         result = store.import_file(
             args.file,
             layer=args.layer,
-            user=args.user,
+            user=user,
             skip_invalid=args.skip_invalid,
             rejected_out=args.rejected_out,
             approved=args.approved,
@@ -119,6 +174,77 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     return EXIT_OK
+
+
+def _users_add(args: argparse.Namespace, out: TextIO) -> int:
+    passwords = _passwords(args)
+    details = {"display_name": args.display_name, "email": args.email}
+    with open_store(seed=False) as store:
+        if args.user is None:
+            if args.roles != ["admin"] or args.communes:
+                print(
+                    "error: name the admin who adds this account with --as "
+                    "(only a store's first admin is added without --as, with --role admin alone).",
+                    file=sys.stderr,
+                )
+                return EXIT_ERROR
+            password = _new_password(args, passwords)
+            name = store.add_first_admin(args.name, password=password, **details)
+        else:
+            admin = _log_in(store, args, passwords)
+            password = _new_password(args, passwords)
+            name = store.add_user(
+                args.name, password=password, roles=args.roles, communes=args.communes, user=admin, **details
+            )
+    print(f"Added {name} ({', '.join(args.roles)}) to {store.url}", file=out)
+    return EXIT_OK
+
+
+def _users_list(args: argparse.Namespace, out: TextIO) -> int:
+    with open_store(seed=False) as store:
+        frame = store.users()
+    print(f"{len(frame)} account(s) in {store.url}", file=out)
+    for row in frame.itertuples(index=False):
+        communes = "whole province" if row.communes is None else ", ".join(row.communes)
+        locked = f"  locked until {row.locked_until} UTC" if row.locked_until else ""
+        print(
+            f"{row.name:<20}  {row.display_name:<24}  {', '.join(row.roles):<16}  {communes}{locked}",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _users_unlock(args: argparse.Namespace, out: TextIO) -> int:
+    with open_store(seed=False) as store:
+        admin = _log_in(store, args, _passwords(args))
+        store.unlock_user(args.name, user=admin)
+    print(f"Unlocked {args.name.strip().lower()}", file=out)
+    return EXIT_OK
+
+
+def _passwords(args: argparse.Namespace) -> Iterator[str] | None:
+    """Return the lines of standard input with ``--password-stdin``, else ``None`` (ask each time)."""
+    if not args.password_stdin:
+        return None
+    return iter(sys.stdin.read().splitlines())
+
+
+def _log_in(store: Store, args: argparse.Namespace, passwords: Iterator[str] | None) -> User:
+    """Authenticate the account named by ``--as`` (AuthenticationError when it fails)."""
+    asked = passwords is None
+    password = getpass.getpass(f"Password of {args.user}: ") if asked else next(passwords, "")
+    return store.authenticate(args.user, password)
+
+
+def _new_password(args: argparse.Namespace, passwords: Iterator[str] | None) -> str:
+    """Return the new account's password: the next line of standard input, or asked twice."""
+    if passwords is not None:
+        return next(passwords, "")
+    first = getpass.getpass(f"New password of {args.name}: ")
+    if getpass.getpass("The same password again: ") != first:
+        msg = "The two passwords differ: nothing was added."
+        raise HotspotsError(msg)
+    return first
 
 
 def _history(args: argparse.Namespace, out: TextIO) -> int:
@@ -197,10 +323,3 @@ def _describe(row: object) -> str:
 def _short(value: object) -> str:
     text = "—" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "command line"

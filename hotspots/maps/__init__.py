@@ -35,7 +35,9 @@ from hotspots.maps.display import (
     REACH_TOLERANCE_M,
 )
 from hotspots.maps.elements import BlackSpotLayer, Legend, PendingPointLayer, PlaceLabels, RiskPointCluster
+from hotspots.maps.hotspot_map import CLASS_STYLES, HotspotLegend, build_hotspot_map
 from hotspots.maps.interactive import build_map
+from hotspots.maps.plan_map import PlanLegend, build_plan_map
 from hotspots.maps.points import PointRows
 from hotspots.maps.report_map import (
     CONTEXT_LAYERS,
@@ -60,6 +62,7 @@ __all__ = [
     "AWESOME_MARKERS",
     "BASEMAPS",
     "CDN_URL",
+    "CLASS_STYLES",
     "CONTEXT_LAYERS",
     "COORDINATE_DECIMALS",
     "COVERAGE_COLOURS",
@@ -90,14 +93,18 @@ __all__ = [
     "WATER_COLOUR",
     "Asset",
     "BlackSpotLayer",
+    "HotspotLegend",
     "Legend",
     "NpmPackage",
     "PendingPointLayer",
     "PlaceLabels",
+    "PlanLegend",
     "PointRows",
     "RiskPointCluster",
     "asset_url",
+    "build_hotspot_map",
     "build_map",
+    "build_plan_map",
     "build_report_map",
     "chosen_place",
     "fetch",

@@ -19,7 +19,7 @@ import shapely
 from folium.map import Layer
 from folium.template import Template
 
-from hotspots.analysis import COVERAGE_STATUSES
+from hotspots.analysis import COVERAGE_STATUSES, planned_venues
 from hotspots.config import WGS84
 from hotspots.i18n import label, t
 from hotspots.maps.display import COORDINATE_DECIMALS, largest_part_first, layer_or_empty
@@ -73,6 +73,11 @@ class _BulkScript:
 class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
     """The reviewed risk points (black spots excepted) as canvas circle markers in one marker cluster.
 
+    The group goes on the map before it is given its markers, all at once: Leaflet.markercluster
+    checks each marker given to a group *off* the map against every one given before (O(n²):
+    10 s at 100,000 points), and chunked loading raced the map's first zoom (clusters without
+    bounds, a TypeError in ``_zoomEnd``). Measured by ``benchmarks/browser_map.py``.
+
     Parameters
     ----------
     rows_json
@@ -97,7 +102,13 @@ class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
                 for (var i = 0; i < rows.length; i++) {
                     markers[i] = hsMap.point(rows[i], {{ this.interactive|tojson }});
                 }
+                // On the map first: markers given to a group off the map are each checked against
+                // all those given before it (markercluster's hasLayer), 10 s at 100,000 points.
+                cluster.addTo({{ this._parent.get_name() }});
                 cluster.addLayers(markers);
+                {%- if this.interactive %}
+                hsMap.pointPopups(cluster);
+                {%- endif %}
                 return cluster;
             })();
         {% endmacro %}"""
@@ -118,7 +129,7 @@ class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
             overlay=True,
             control=True,
             show=True,
-            chunked_loading=True,
+            chunked_loading=False,
             show_coverage_on_hover=False,
             max_cluster_radius=60,
             disable_clustering_at_zoom=16,
@@ -284,6 +295,10 @@ class Legend(branca.element.MacroElement):
             items.append(_facility_swatch(SWIM_STYLE, t("legend.swim_class", lang)))
         if "rescue_trainings" in present:
             items.append(_facility_swatch(RESCUE_STYLE, t("legend.rescue", lang)))
+        if any(len(planned_venues(layer_or_empty(layers, n))) for n in ("swim_classes", "rescue_trainings")):
+            outline = f"background:#fff;border:2px dashed {SWIM_STYLE['stroke']}"
+            text = html.escape(t("legend.planned", lang))
+            items.append(f'<div><span class="hs-sw" style="{outline}"></span>{text}</div>')
         if "communes" in present:
             badge = '<span class="hs-badge hs-badge-inline"><i class="fa-solid fa-children"></i></span>'
             text = html.escape(t("legend.no_play_space", lang))

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import folium
 import geopandas as gpd
+from folium.map import FitBounds
 
 from hotspots.errors import HotspotsError
 from hotspots.i18n import t
@@ -34,9 +35,11 @@ from hotspots.maps.layers import (
     add_coverage_area,
     add_facilities,
     add_focus,
+    add_minimap,
     add_play_spaces,
     add_province,
     add_water,
+    focus_bounds,
 )
 from hotspots.maps.points import PointRows
 from hotspots.maps.script import MapSetup
@@ -112,6 +115,15 @@ def build_map(
         minZoom=5,
         prefer_canvas=True,
     )
+    view = focus_bounds(communes, focus_commune_id) if focus_commune_id is not None else None
+    view = view or bounds(province, communes, coverage)
+    if view is not None:
+        # First, and at once: every layer and the point cluster are then drawn once, for the final
+        # view, not for the opening view and again during a zoom animation.
+        fit = FitBounds(view)
+        fit.options["animate"] = False
+        fmap.add_child(fit)
+    add_minimap(fmap, province, basemap=basemap)
     point_rows = PointRows.from_table(coverage, communes=communes, lang=lang)
     MapSetup(point_rows, lang=lang, image_path=leaflet_image_path(asset_base_url)).add_to(fmap)
     add_basemaps(fmap, basemap=basemap, lang=lang)
@@ -132,6 +144,9 @@ def build_map(
         add_play_spaces(fmap, play_spaces, lang=lang)
     add_facilities(fmap, swim_classes, kind="swim", lang=lang)
     add_facilities(fmap, rescue_trainings, kind="rescue", lang=lang)
+
+    if focus_commune_id is not None:
+        add_focus(fmap, communes, focus_commune_id, lang=lang)
 
     # Reports awaiting review are drawn apart: never as black spots, never in the coverage counts.
     pending = point_rows.pending
@@ -165,13 +180,7 @@ def build_map(
             min_opacity=0.35,
         ).add_to(fmap)
 
-    view = bounds(province, communes, coverage)
-    if focus_commune_id is not None:
-        view = add_focus(fmap, communes, focus_commune_id, lang=lang)
-    if view is not None:
-        fmap.fit_bounds(view)
-
-    add_controls(fmap, province, lang=lang, basemap=basemap)
+    add_controls(fmap, province, lang=lang, basemap=basemap, minimap=False)
     Legend(lang=lang, layers=layers, has_heatmap=heatmap, has_pending=bool(pending.any())).add_to(fmap)
     use_assets(fmap, base_url=asset_base_url)
     return fmap

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from hotspots.analysis import in_service, planned_venues
 from hotspots.config import METRIC_CRS
 from hotspots.errors import HotspotsError
 from hotspots.i18n import format_distance, label, t
@@ -132,8 +133,10 @@ def add_coverage_area(
 ) -> None:
     """Add the reach of the facilities: ``radius_m`` buffers measured in UTM 48N, merged into one area.
 
-    Nothing is added without facilities or with a radius of 0.
+    Only facilities in service reach (planned and cancelled ones do not). Nothing is added
+    without facilities or with a radius of 0.
     """
+    facilities = in_service(facilities)
     if not len(facilities) or radius_m <= 0:
         return
     # Buffers are drawn in metres (UTM 48N) and merged, so overlapping reaches do not darken.
@@ -156,21 +159,35 @@ def add_coverage_area(
 
 
 def add_facilities(fmap: folium.Map, facilities: gpd.GeoDataFrame, *, kind: str, lang: str) -> None:
-    """Add swimming classes (``kind="swim"``) or rescue trainings as icons with popups."""
-    if not len(facilities):
-        return
+    """Add swimming classes (``kind="swim"``) or rescue trainings as icons with popups.
+
+    Planned ones (status ``planned``) are a layer of their own, *Dự kiến*: hollow icons with a
+    dashed outline. Cancelled plans are not drawn.
+    """
     style = SWIM_STYLE if kind == "swim" else RESCUE_STYLE
-    frame = facilities.copy()
+    for frame, planned in ((in_service(facilities), False), (planned_venues(facilities), True)):
+        if len(frame):
+            _add_facility_icons(fmap, frame.copy(), kind=kind, style=style, planned=planned, lang=lang)
+
+
+def _add_facility_icons(
+    fmap: folium.Map, frame: gpd.GeoDataFrame, *, kind: str, style: dict, planned: bool, lang: str
+) -> None:
     frame["popup"] = [facility_popup(row, kind=kind, lang=lang) for row in frame.to_dict("records")]
     frame["tooltip"] = [html.escape(str(name)) for name in frame["name"]]
+    if planned:
+        name = t("layer.swim_planned" if kind == "swim" else "layer.rescue_planned", lang)
+        look = f"background:#fff;color:{style['stroke']};border:2px dashed {style['stroke']}"
+    else:
+        name = t("layer.swim_classes" if kind == "swim" else "layer.rescue_trainings", lang)
+        look = f"background:{style['stroke']}"
     folium.GeoJson(
         display_geojson(frame, ["popup", "tooltip"]),
-        name=t("layer.swim_classes" if kind == "swim" else "layer.rescue_trainings", lang),
+        name=name,
         marker=folium.Marker(
             icon=folium.DivIcon(
                 html=(
-                    f'<div class="hs-fac" style="background:{style["stroke"]}">'
-                    f'<i class="fa-solid fa-{style["icon"]}"></i></div>'
+                    f'<div class="hs-fac" style="{look}"><i class="fa-solid fa-{style["icon"]}"></i></div>'
                 ),
                 icon_size=(22, 22),
                 icon_anchor=(11, 11),
@@ -200,6 +217,17 @@ def add_play_spaces(fmap: folium.Map, play_spaces: gpd.GeoDataFrame, *, lang: st
     ).add_to(fmap)
 
 
+def focus_bounds(communes: gpd.GeoDataFrame, commune_id: str) -> list[list[float]] | None:
+    """Return the bounds of one commune, to zoom to.
+
+    Raises
+    ------
+    HotspotsError
+        If ``commune_id`` is not among ``communes``.
+    """
+    return bounds(_chosen_commune(communes, commune_id))
+
+
 def add_focus(
     fmap: folium.Map, communes: gpd.GeoDataFrame, commune_id: str, *, lang: str
 ) -> list[list[float]]:
@@ -210,10 +238,7 @@ def add_focus(
     HotspotsError
         If ``commune_id`` is not among ``communes``.
     """
-    chosen = communes[communes["commune_id"] == commune_id] if len(communes) else communes
-    if not len(chosen):
-        msg = f"There is no commune '{commune_id}' on the map; pick one of the listed communes."
-        raise HotspotsError(msg)
+    chosen = _chosen_commune(communes, commune_id)
     folium.GeoJson(
         display_geojson(chosen, []),
         name=t("layer.focus", lang),
@@ -223,8 +248,34 @@ def add_focus(
     return bounds(chosen)
 
 
-def add_controls(fmap: folium.Map, province: gpd.GeoDataFrame, *, lang: str, basemap: str) -> None:
-    """Add full screen, locate, measure, the minimap (with a province) and the layer control."""
+def _chosen_commune(communes: gpd.GeoDataFrame, commune_id: str) -> gpd.GeoDataFrame:
+    chosen = communes[communes["commune_id"] == commune_id] if len(communes) else communes
+    if not len(chosen):
+        msg = f"There is no commune '{commune_id}' on the map; pick one of the listed communes."
+        raise HotspotsError(msg)
+    return chosen
+
+
+def add_minimap(fmap: folium.Map, province: gpd.GeoDataFrame, *, basemap: str) -> None:
+    """Add the minimap of the province's outline (nothing without a province).
+
+    The minimap is a second Leaflet map: creating it makes the browser lay out the whole page
+    at once. Added right after the map itself, that layout is quick; added after the layers and
+    markers, it took 0.1–0.6 s (``benchmarks/browser_map.py``).
+    """
+    if len(province):
+        VectorMiniMap(
+            minimap_outline(province), tile_url=TILES[basemap][0] if basemap in TILES else None
+        ).add_to(fmap)
+
+
+def add_controls(
+    fmap: folium.Map, province: gpd.GeoDataFrame, *, lang: str, basemap: str, minimap: bool = True
+) -> None:
+    """Add full screen, locate, measure, the minimap and the layer control.
+
+    ``minimap=False`` leaves the minimap out, for a map that added it first (:func:`add_minimap`).
+    """
     folium.plugins.Fullscreen(
         position="topleft", title=t("plugin.fullscreen", lang), title_cancel=t("plugin.fullscreen_exit", lang)
     ).add_to(fmap)
@@ -236,8 +287,6 @@ def add_controls(fmap: folium.Map, province: gpd.GeoDataFrame, *, lang: str, bas
         primary_area_unit="hectares",
         secondary_area_unit="sqmeters",
     ).add_to(fmap)
-    if len(province):
-        VectorMiniMap(
-            minimap_outline(province), tile_url=TILES[basemap][0] if basemap in TILES else None
-        ).add_to(fmap)
+    if minimap:
+        add_minimap(fmap, province, basemap=basemap)
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)

@@ -1,4 +1,4 @@
-"""What people take away or read back: table downloads (one guarded writer) and the history timeline.
+"""What people take away or read back: table downloads, the history timeline, printable action sheets.
 
 Above analysis and the store in the data flow (read → validate → store → analyse →
 render / report): it turns their results into files and sentences in the user's language.
@@ -25,6 +25,27 @@ from hotspots.reports.communes import (
     play_space_flag,
 )
 from hotspots.reports.points import COORDINATE_COLUMNS, LABELLED_COLUMNS, export_points, point_table
+from hotspots.reports.sheet_data import PLANNED_STATUS, PlanEffect, SheetInputs, prepare_sheets
+from hotspots.reports.sheet_map import (
+    LEGEND_KINDS,
+    MapLayers,
+    commune_map,
+    legend_symbol,
+    map_layers,
+    province_map,
+)
+from hotspots.reports.sheets import (
+    MAX_TABLE_ROWS,
+    PDF_MIME,
+    SHEET_KINDS,
+    TEMPLATE_DIR,
+    commune_sheets_html,
+    commune_sheets_pdf,
+    html_to_pdf,
+    province_summary_html,
+    province_summary_pdf,
+    sheet_file_name,
+)
 from hotspots.reports.tables import TABLE_FORMATS, Note, TableFormat, export_file_name, write_table
 from hotspots.reports.timeline import (
     LOCAL_TIMEZONE,
@@ -44,14 +65,26 @@ __all__ = [
     "DISPLAY_COLUMNS",
     "EXPORT_COLUMNS",
     "LABELLED_COLUMNS",
+    "LEGEND_KINDS",
     "LESSON_DAYS",
     "LOCAL_TIMEZONE",
+    "MAX_TABLE_ROWS",
+    "PDF_MIME",
     "PERCENT_COLUMNS",
+    "PLANNED_STATUS",
     "SCORE_DECIMALS",
+    "SHEET_KINDS",
     "TABLE_FORMATS",
+    "TEMPLATE_DIR",
+    "MapLayers",
     "Note",
+    "PlanEffect",
+    "SheetInputs",
     "TableFormat",
     "TimelineEntry",
+    "commune_map",
+    "commune_sheets_html",
+    "commune_sheets_pdf",
     "commune_table",
     "course_uid",
     "export_file_name",
@@ -60,11 +93,19 @@ __all__ = [
     "field_name",
     "first_lesson_day",
     "history_timeline",
+    "html_to_pdf",
     "inspection_timeline",
+    "legend_symbol",
     "local_time",
+    "map_layers",
     "play_space_flag",
     "point_table",
+    "prepare_sheets",
+    "province_map",
+    "province_summary_html",
+    "province_summary_pdf",
     "schedule_calendar",
+    "sheet_file_name",
     "value_text",
     "write_table",
 ]

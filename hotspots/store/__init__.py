@@ -11,15 +11,21 @@ from hotspots.store.engine import (
 )
 from hotspots.store.front import Store, open_store
 from hotspots.store.imports import ImportResult, ImportSource
+from hotspots.store.permissions import ACTIONS, ROLE_ACTIONS, ROLES, User, least_role
 
 __all__ = [
+    "ACTIONS",
     "BUSY_DEADLINE_S",
     "DATABASE_URL_ENV",
+    "ROLES",
+    "ROLE_ACTIONS",
     "SQLITE_BUSY_TIMEOUT_MS",
     "SQLITE_FILE_NAME",
     "ImportResult",
     "ImportSource",
     "Store",
+    "User",
+    "least_role",
     "migrations",
     "open_store",
 ]

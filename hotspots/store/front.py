@@ -8,18 +8,24 @@ appends exactly one history row per changed feature inside the transaction that
 makes it.
 
 Reads return GeoDataFrames in EPSG:4326 with the schema's columns, shaped like
-:func:`hotspots.formats.load_geodata_layer`. Writes go through
+:func:`hotspots.formats.load_geodata_layer`. Every write takes the acting
+:class:`~hotspots.store.User`, which only a login makes (:meth:`Store.authenticate`,
+:meth:`Store.user_for_email`), and is refused with a
+:class:`~hotspots.errors.PermissionDeniedError` when the user's roles or communes
+do not allow it (see :mod:`hotspots.store.permissions`); the history records the
+user's display name. Writes go through
 :func:`hotspots.validation.validate_features` against the points already stored
 and the stored province and communes. Each method hands over to the module of
 its concern: :mod:`~hotspots.store.points`, :mod:`~hotspots.store.layers`,
 :mod:`~hotspots.store.inspections`, :mod:`~hotspots.store.imports`,
-:mod:`~hotspots.store.history`, :mod:`~hotspots.store.backup`.
+:mod:`~hotspots.store.history`, :mod:`~hotspots.store.backup`, and accounts to
+:mod:`~hotspots.store.users`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,11 +35,12 @@ import sqlalchemy as sa
 
 from hotspots.config import GEODATA_DIR
 from hotspots.schema import RISK_POINTS, get_layer_schema
-from hotspots.store import imports, inspections, layers, points
+from hotspots.store import imports, inspections, layers, plans, points, users
 from hotspots.store.backup import backup as write_backup
 from hotspots.store.engine import BUSY_DEADLINE_S, Database, create_engine, resolve_url, revision
 from hotspots.store.history import read_history
 from hotspots.store.imports import ImportResult, ImportSource
+from hotspots.store.permissions import User
 from hotspots.validation import ValidationReport
 
 _RISK: Final = RISK_POINTS.name
@@ -238,7 +245,7 @@ class Store:
 
     # ------------------------------------------------------------------ writes
 
-    def add_risk_point(self, properties: Mapping[str, Any], *, lon: float, lat: float, user: str) -> str:
+    def add_risk_point(self, properties: Mapping[str, Any], *, lon: float, lat: float, user: User) -> str:
         """Add a reported risk point, with status ``pending``, and return its id.
 
         Parameters
@@ -250,7 +257,7 @@ class Store:
         lon, lat
             WGS 84 degrees.
         user
-            Who reports it; recorded in the history.
+            Who reports it (permission ``report``, in their communes); recorded in the history.
 
         Returns
         -------
@@ -264,10 +271,12 @@ class Store:
             province, a near duplicate of a stored point, an id already used.
         StoreError
             If ``properties`` sets a status other than ``pending``.
+        PermissionDeniedError
+            If the user may not report, or not in the point's commune.
         """
         return points.add_risk_point(self._db, self._geography, properties, lon=lon, lat=lat, user=user)
 
-    def edit_risk_point(self, point_id: str, changes: Mapping[str, Any], *, user: str) -> None:
+    def edit_risk_point(self, point_id: str, changes: Mapping[str, Any], *, user: User) -> None:
         """Change fields of a risk point; the old values stay in its history.
 
         Parameters
@@ -280,7 +289,8 @@ class Store:
             again unless ``commune_id`` is given too). The id and the status
             cannot be edited (see :meth:`set_status`).
         user
-            Who edits; recorded in the history.
+            Who edits (permission ``review``, in the point's old and new commune);
+            recorded in the history.
 
         Raises
         ------
@@ -290,10 +300,12 @@ class Store:
             If a key is neither a field nor one of the point's properties.
         ValidationError
             If the edited point is invalid.
+        PermissionDeniedError
+            If the user may not edit points, or not in that commune.
         """
         points.edit_risk_point(self._db, self._geography, point_id, changes, user=user)
 
-    def set_status(self, point_id: str, status: str, *, user: str, reason: str = "") -> None:
+    def set_status(self, point_id: str, status: str, *, user: User, reason: str = "") -> None:
         """Move a risk point along its life cycle (see ``schema.STATUS_TRANSITIONS``).
 
         Parameters
@@ -303,7 +315,7 @@ class Store:
         status
             New status.
         user
-            Who decides; recorded in the history.
+            Who decides (permission ``review``, in the point's commune); recorded in the history.
         reason
             Why (shown in the history).
 
@@ -314,6 +326,8 @@ class Store:
         StoreError
             If there is no such point, or the change is not allowed from its
             current status; the message names the allowed ones.
+        PermissionDeniedError
+            If the user may not review, or not in the point's commune.
         """
         points.set_status(self._db, point_id, status, user=user, reason=reason)
 
@@ -322,10 +336,9 @@ class Store:
         point_id: str,
         *,
         inspected_on: date | str,
-        inspector: str,
         findings: str,
         mitigations: str = "",
-        user: str,
+        user: User,
     ) -> int:
         """Record a site inspection of a risk point and update its ``last_inspected``.
 
@@ -338,14 +351,13 @@ class Store:
             Id of the point.
         inspected_on
             Day of the visit (``date`` or ``YYYY-MM-DD``); not in the future.
-        inspector
-            Who inspected.
         findings
             What was found.
         mitigations
             What was done or recommended (fence, sign, rescue pole...).
         user
-            Who records it.
+            Who inspected and records it (permission ``inspect``, in the point's
+            commune): their display name is the inspector.
 
         Returns
         -------
@@ -358,12 +370,13 @@ class Store:
             If the date or a text is missing or wrong (every problem at once).
         StoreError
             If there is no such point.
+        PermissionDeniedError
+            If the user may not inspect, or not in the point's commune.
         """
         return inspections.record_inspection(
             self._db,
             point_id,
             inspected_on=inspected_on,
-            inspector=inspector,
             findings=findings,
             mitigations=mitigations,
             user=user,
@@ -409,7 +422,7 @@ class Store:
         *,
         filename: str | None = None,
         layer: str = _RISK,
-        user: str,
+        user: User,
         skip_invalid: bool = False,
         rejected_out: Path | str | None = None,
         approved: bool = False,
@@ -436,7 +449,10 @@ class Store:
         layer
             Layer the file holds.
         user
-            Who imports; recorded in the history.
+            Who imports; recorded in the history. Reports (risk points held for
+            review) need the permission ``report``; ``approved`` risk points and
+            every other layer need ``import_approved``; a user limited to some
+            communes imports only features of those communes.
         skip_invalid
             Store the valid features even if some are rejected; the rejected
             ones are listed as CSV with their reasons (``ImportResult.rejected_csv``).
@@ -461,6 +477,8 @@ class Store:
             If the file cannot be read at all.
         StoreError
             If bytes come without ``filename``.
+        PermissionDeniedError
+            If the user may not import this (approved, this layer, these communes).
         """
         return imports.import_file(
             self._db,
@@ -497,3 +515,270 @@ class Store:
             If ``out`` already exists, or PostgreSQL's ``pg_dump`` is missing or fails.
         """
         return write_backup(self._db, out)
+
+    # ------------------------------------------------------------------ accounts
+
+    def authenticate(
+        self,
+        name: str,
+        password: str,
+        *,
+        configured: Mapping[str, Mapping[str, Any]] | None = None,
+        demo_allowed: bool = False,
+        at: datetime | None = None,
+    ) -> User:
+        """Log in: check a name and password and return the :class:`~hotspots.store.User`.
+
+        A wrong password counts one failed login; after
+        :data:`~hotspots.config.LOCKOUT_AFTER_FAILURES` in a row the account is
+        locked for :data:`~hotspots.config.LOCKOUT_MINUTES` minutes (the failure
+        that locks it already says so). A success resets the count. An unknown
+        name is checked against a dummy hash, so it takes as long as a wrong password.
+
+        Parameters
+        ----------
+        name
+            Login name (any case; surrounding spaces ignored).
+        password
+            The password as typed.
+        configured
+            Accounts configured beside the app (the ``[users]`` table of
+            Streamlit's secrets, as a plain mapping); they win over stored
+            accounts of the same name.
+        demo_allowed
+            Let demonstration accounts (``demo = true`` in ``configured``) in:
+            only while the sample data is loaded.
+        at
+            The moment of the attempt (default: now); tests move the clock.
+
+        Returns
+        -------
+        User
+            What every write of the store takes.
+
+        Raises
+        ------
+        AuthenticationError
+            Coded ``unknown_account``, ``wrong_password`` (with the attempts left),
+            ``account_locked`` (with the minutes left) or ``demo_account_off``.
+        StoreError
+            If a configured account is unusable (no bcrypt hash, unknown role...).
+        """
+        options = {"configured": configured, "demo_allowed": demo_allowed, "at": at}
+        return users.authenticate(self._db, name, password, **options)
+
+    def user_for_email(
+        self,
+        email: str,
+        *,
+        configured: Mapping[str, Mapping[str, Any]] | None = None,
+        demo_allowed: bool = False,
+        at: datetime | None = None,
+    ) -> User:
+        """Return the user of an address an identity provider vouched for (single sign-on).
+
+        The app's page calls this after Streamlit's ``st.login`` with ``st.user.email``:
+        the provider checked the password, the store says what the person may do.
+
+        Parameters
+        ----------
+        email
+            The address (any case).
+        configured, demo_allowed, at
+            As for :meth:`authenticate`.
+
+        Raises
+        ------
+        AuthenticationError
+            Coded ``unknown_email`` when no account has that address,
+            ``account_locked`` or ``demo_account_off``.
+        """
+        options = {"configured": configured, "demo_allowed": demo_allowed, "at": at}
+        return users.user_for_email(self._db, email, **options)
+
+    def add_user(
+        self,
+        name: str,
+        *,
+        password: str,
+        roles: Iterable[str],
+        communes: Iterable[str] | None = None,
+        display_name: str | None = None,
+        email: str | None = None,
+        user: User,
+        configured: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> str:
+        """Add an account with a bcrypt hash of its password; return its login name.
+
+        Parameters
+        ----------
+        name
+            Login name: 2 to 64 lower-case letters, digits, ``.``, ``_``, ``@`` or ``-``.
+        password
+            At least :data:`~hotspots.config.MIN_PASSWORD_LENGTH` characters; only its hash is kept.
+        roles
+            Some of ``field``, ``officer``, ``planner``, ``admin``.
+        communes
+            Commune ids the account is limited to; ``None`` for the whole province.
+        display_name
+            The name recorded in the history (default: ``name``); unique.
+        email
+            Address for single sign-on; unique.
+        user
+            The acting admin (permission ``manage_users``, no commune limit).
+        configured
+            Accounts configured beside the app: their names are taken.
+
+        Raises
+        ------
+        PermissionDeniedError
+            If ``user`` may not manage users.
+        StoreError
+            If the name, display name or e-mail is taken or invalid, a role or
+            commune unknown, or the password too short or too long.
+        """
+        return users.add_user(
+            self._db,
+            name,
+            password=password,
+            roles=roles,
+            communes=communes,
+            display_name=display_name,
+            email=email,
+            user=user,
+            configured=configured,
+        )
+
+    def add_first_admin(
+        self, name: str, *, password: str, display_name: str | None = None, email: str | None = None
+    ) -> str:
+        """Add the first admin of a store that has none yet (``python -m hotspots users add``).
+
+        Raises
+        ------
+        StoreError
+            If the store already has an admin (who then adds the others), or as :meth:`add_user`.
+        """
+        options = {"password": password, "display_name": display_name, "email": email}
+        return users.add_first_admin(self._db, name, **options)
+
+    def unlock_user(self, name: str, *, user: User) -> None:
+        """End an account's lock-out and forget its failed logins.
+
+        Raises
+        ------
+        PermissionDeniedError
+            If ``user`` may not manage users.
+        StoreError
+            If the store has no account of that name.
+        """
+        users.unlock_user(self._db, name, user=user)
+
+    def users(self, *, configured: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+        """Return every account (stored, and ``configured``), sorted by name; never a password hash.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``name``, ``display_name``, ``email``, ``roles``, ``communes``
+            (``None``: the whole province), ``source`` (``store`` or ``secrets``),
+            ``demo``, ``failed_attempts``, ``locked_until`` (UTC ISO text or ``None``),
+            ``locked`` (locked now).
+        """
+        return users.list_users(self._db, configured=configured)
+
+    # ------------------------------------------------------------------ planned sites
+
+    def add_planned_sites(
+        self,
+        layer: str,
+        sites: gpd.GeoDataFrame,
+        *,
+        user: User,
+        organiser: str | None = None,
+        start_date: date | None = None,
+        end_date: date | None = None,
+        capacity: int | None = None,
+    ) -> list[str]:
+        """Store chosen sites as planned swimming classes or rescue trainings; return their ids.
+
+        One transaction: every site is stored, with status ``planned``, a fresh id
+        (``SC-0041``...) and one history row (action ``plan``), or none is. What each
+        record holds is said in :mod:`hotspots.store.plans`.
+
+        Parameters
+        ----------
+        layer
+            ``swim_classes`` or ``rescue_trainings``.
+        sites
+            Points (any CRS; none means EPSG:4326), such as
+            :attr:`hotspots.analysis.SitingPlan.sites`: ``commune_id``, ``commune_name`` and
+            what each newly covers are kept; ``name``, ``organiser``, ``capacity`` or
+            ``venue_type`` columns win over the defaults.
+        user
+            Who plans (permission ``plan``, the planner role, in the sites' communes).
+        organiser
+            Who will run them; default *Chưa phân công* (not assigned yet).
+        start_date, end_date
+            The season (a training takes place on its first day); default 1 June to
+            15 August of this year.
+        capacity
+            Children a class takes (default 30).
+
+        Returns
+        -------
+        list[str]
+            The new records' ids, in the order of ``sites``.
+
+        Raises
+        ------
+        PermissionDeniedError
+            If the user may not plan, or not in a site's commune.
+        ValidationError
+            If a site is invalid (outside the province, on top of a stored venue...).
+        StoreError
+            If the layer cannot be planned, there is no site, the season ends before it
+            starts, or the capacity is not a whole number of 1 or more.
+        """
+        season = {"start_date": start_date, "end_date": end_date}
+        options = {"organiser": organiser, "capacity": capacity, **season}
+        return plans.add_planned_sites(self._db, self._geography, layer, sites, user=user, **options)
+
+    def edit_planned_site(self, layer: str, site_id: str, changes: Mapping[str, Any], *, user: User) -> None:
+        """Change a planned site's name, organiser, dates or capacity; the old values stay in its history.
+
+        Parameters
+        ----------
+        layer
+            ``swim_classes`` or ``rescue_trainings``.
+        site_id
+            Id of the planned site.
+        changes
+            New values of the fields of :data:`hotspots.store.plans.EDITABLE_FIELDS`.
+        user
+            Who edits (permission ``plan``, in the site's commune).
+
+        Raises
+        ------
+        SchemaError
+            If a key cannot be edited.
+        StoreError
+            If there is no such site, or it is not planned (held, or cancelled).
+        ValidationError
+            If the edited record is invalid (an end before its start...).
+        PermissionDeniedError
+            If the user may not plan, or not in the site's commune.
+        """
+        plans.edit_planned_site(self._db, self._geography, layer, site_id, changes, user=user)
+
+    def drop_planned_site(self, layer: str, site_id: str, *, user: User, reason: str = "") -> None:
+        """Drop a planned site: its status becomes ``cancelled`` (it stays in the store, with its history).
+
+        Raises
+        ------
+        StoreError
+            If there is no such site, or it is not planned.
+        PermissionDeniedError
+            If the user may not plan, or not in the site's commune.
+        """
+        plans.drop_planned_site(self._db, layer, site_id, user=user, reason=reason)

@@ -39,6 +39,7 @@ from hotspots.store.history import history_row
 from hotspots.store.ids import allocate_ids, note_ids
 from hotspots.store.layers import GeographyCache, feature_record, feature_view, stored
 from hotspots.store.migrations import features, history, imports, risk_points
+from hotspots.store.permissions import SYSTEM, User, require
 from hotspots.store.points import point_record, point_view
 from hotspots.store.values import (
     METRES_PER_DEGREE,
@@ -49,7 +50,6 @@ from hotspots.store.values import (
     now,
     plain,
     refusal,
-    require_user,
 )
 from hotspots.validation import (
     ReferenceData,
@@ -142,15 +142,22 @@ def import_file(
     *,
     filename: str | None = None,
     layer: str = _RISK,
-    user: str,
+    user: User,
     skip_invalid: bool = False,
     rejected_out: Path | str | None = None,
     approved: bool = False,
 ) -> ImportResult:
-    """Import a file in one transaction (see :meth:`hotspots.store.Store.import_file`)."""
-    user = require_user(user)
-    upload = _source(source, filename)
+    """Import a file in one transaction (see :meth:`hotspots.store.Store.import_file`).
+
+    Reports (risk points held for review) need the ``report`` permission;
+    approved risk points and every other layer need ``import_approved``; a user
+    limited to some communes imports only features of those communes.
+    """
     schema = get_layer_schema(layer)
+    action = "report" if schema.name == _RISK and not approved else "import_approved"
+    actor = require(user, action)
+    by = actor.display_name
+    upload = _source(source, filename)
     # Reading and checking a large file takes seconds: do it outside the write lock, against
     # a snapshot, and compare with the store again under the lock only if it changed since.
     first, report, seen = _check(db, geography, upload, schema)
@@ -162,6 +169,8 @@ def import_file(
             checked = _against_store(conn, geography, schema, first)
         _refuse_errors(checked, upload.name, skip_invalid=skip_invalid)
         new = checked.valid[_is_new(checked.valid, stored(conn, schema), schema)]
+        communes = new["commune_id"] if "commune_id" in new.columns else [None] * len(new)
+        require(actor, action, commune_ids=[clean_id(c) for c in communes])
         skipped = len(checked.valid) - len(new)
         rejected_csv = rejected_path = None
         if len(checked.rejected):
@@ -172,12 +181,12 @@ def import_file(
                 rejected_path.parent.mkdir(parents=True, exist_ok=True)
                 rejected_path.write_bytes(rejected_csv)
         counts = (len(new), skipped, len(checked.rejected))
-        import_id = _record_import(conn, schema, upload.name, digest, counts, user=user)
+        import_id = _record_import(conn, schema, upload.name, digest, counts, user=by)
         reasons = None
         if schema.name == _RISK and not approved:
             new, reasons = _held_for_review(new)
         pending = int((new["status"] == "pending").sum()) if schema.name == _RISK else 0
-        options = {"user": user, "action": "import", "what": upload.name, "import_id": import_id}
+        options = {"user": by, "action": "import", "what": upload.name, "import_id": import_id}
         insert_new(conn, schema, new, reasons=reasons, **options)
         return ImportResult(
             added=len(new),
@@ -207,8 +216,10 @@ def seed_if_empty(db: Database, folder: Path) -> None:
             schema = get_layer_schema(name)
             file_name = f"{folder.name}/{name}.geojson"
             digest = file_sha256(folder / f"{name}.geojson")
-            import_id = _record_import(conn, schema, file_name, digest, (len(frame), 0, 0), user="seed")
-            insert_new(conn, schema, frame, user="seed", action="seed", what=file_name, import_id=import_id)
+            counts = (len(frame), 0, 0)
+            import_id = _record_import(conn, schema, file_name, digest, counts, user=SYSTEM.name)
+            options = {"user": SYSTEM.name, "action": "seed", "what": file_name, "import_id": import_id}
+            insert_new(conn, schema, frame, **options)
 
     db.transaction(work, write=True)
 

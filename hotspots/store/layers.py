@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from hotspots.config import NEAR_DUPLICATE_M, WGS84
 from hotspots.errors import SchemaError
+from hotspots.formats import field_default
 from hotspots.i18n import coded_error
 from hotspots.schema import LAYERS, RISK_POINTS, LayerSchema
 from hotspots.store.engine import Database
@@ -92,7 +93,8 @@ def read_features(
     columns = {"name": names, "commune_id": commune_column, schema.id_field: ids}
     for f in schema.fields:
         if f.name not in columns:
-            columns[f.name] = [p.get(f.name) for p in properties]
+            # A field added to the schema after a feature was stored takes its default.
+            columns[f.name] = [p.get(f.name, field_default(f)) for p in properties]
     geometry = gpd.GeoSeries(shapely.from_geojson(list(geometries)), crs=WGS84)
     return layer_frame(schema, columns, json_column(extras), geometry)
 

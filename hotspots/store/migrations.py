@@ -31,6 +31,13 @@ Tables (the same on SQLite and PostgreSQL):
     One row per file imported: layer, file name and SHA-256, user, counts.
 ``sequences``
     Next free number per id prefix, so new ids are allocated without scanning.
+``users`` (version 2)
+    Accounts that may change the store: login name, display name, e-mail (for
+    single sign-on), bcrypt password hash (never the password), roles and
+    communes (JSON lists; communes ``NULL`` for the whole province), where the
+    account is defined (``store``, or ``secrets`` for an account of the app's
+    secrets whose failed logins are counted here), the failed-login count and
+    the end of a lock-out.
 ``schema_version``
     Migrations applied.
 """
@@ -179,6 +186,24 @@ sequences: Final = sa.Table(
     sa.Column("next_number", sa.Integer, nullable=False),
 )
 
+users: Final = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("email", sa.Text, nullable=True, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("roles", JSON, nullable=False),
+    sa.Column("communes", JSON, nullable=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+)
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -205,9 +230,14 @@ def _create_initial_tables(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=tables)
 
 
+def _create_users(conn: sa.Connection) -> None:
+    users.create(conn)
+
+
 #: Every migration, in order. Append; never edit or reorder an applied one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "risk points, features, history, inspections, imports, sequences", _create_initial_tables),
+    Migration(2, "users: accounts, bcrypt password hashes, roles, communes, lock-out", _create_users),
 )
 
 

@@ -24,6 +24,7 @@ from hotspots.store.history import log
 from hotspots.store.ids import allocate_ids, note_ids, unknown_feature
 from hotspots.store.layers import GeographyCache, check_commune_filter, stored, validated
 from hotspots.store.migrations import risk_points
+from hotspots.store.permissions import User, require
 from hotspots.store.values import (
     as_text,
     bounded_text,
@@ -39,7 +40,6 @@ from hotspots.store.values import (
     layer_frame,
     now,
     plain,
-    require_user,
 )
 from hotspots.validation import check_transition
 
@@ -95,13 +95,14 @@ def add_risk_point(
     *,
     lon: float,
     lat: float,
-    user: str,
+    user: User,
 ) -> str:
     """Add a reported risk point as ``pending``; return its id.
 
     See :meth:`hotspots.store.Store.add_risk_point`.
     """
-    user = require_user(user)
+    actor = require(user, "report")
+    by = actor.display_name
     props = dict(properties)
     if props.get("status") not in (None, "", "pending"):
         raise coded_error(StoreError, "new_point_not_pending", status=props["status"])
@@ -117,24 +118,26 @@ def add_risk_point(
         candidate = feature({**props, RISK_POINTS.id_field: point_id}, Point(lon, lat))
         near = stored(conn, RISK_POINTS, near=(lon, lat))
         valid = validated(conn, geography, RISK_POINTS, [candidate], near)
+        require(actor, "report", commune_ids=[clean_id(valid.iloc[0]["commune_id"])])
         when = now()
-        record = point_record(valid.iloc[0], user=user, now=when)
+        record = point_record(valid.iloc[0], user=by, now=when)
         conn.execute(risk_points.insert(), [record])
         note_ids(conn, RISK_POINTS, [point_id])
-        log(conn, _RISK, point_id, "add", "new risk point", None, point_view(record), user, when)
+        log(conn, _RISK, point_id, "add", "new risk point", None, point_view(record), by, when)
         return point_id
 
     return db.transaction(work, write=True)
 
 
 def edit_risk_point(
-    db: Database, geography: GeographyCache, point_id: str, changes: Mapping[str, Any], *, user: str
+    db: Database, geography: GeographyCache, point_id: str, changes: Mapping[str, Any], *, user: User
 ) -> None:
     """Change fields of a risk point, keeping the old values in its history.
 
     See :meth:`hotspots.store.Store.edit_risk_point`.
     """
-    user = require_user(user)
+    actor = require(user, "review")
+    by = actor.display_name
     changes = dict(changes)
     if RISK_POINTS.id_field in changes:
         raise coded_error(StoreError, "edit_id_forbidden", key=RISK_POINTS.id_field, point_id=point_id)
@@ -143,6 +146,7 @@ def edit_risk_point(
 
     def work(conn: sa.Connection) -> None:
         current = point_row(conn, point_id)
+        require(actor, "review", commune_ids=[current["commune_id"]])
         old_view = point_view(current)
         editable = {*RISK_POINTS.field_names, "lon", "lat", *current["extra"]} - {"status"}
         unknown = sorted(set(changes) - editable)
@@ -159,35 +163,38 @@ def edit_risk_point(
         existing = stored(conn, RISK_POINTS, near=(lon, lat))
         existing = existing[existing[RISK_POINTS.id_field] != point_id]
         valid = validated(conn, geography, RISK_POINTS, [feature(merged, Point(lon, lat))], existing)
+        require(actor, "review", commune_ids=[clean_id(valid.iloc[0]["commune_id"])])
         when = now()
-        record = point_record(valid.iloc[0], user=user, now=when)
+        record = point_record(valid.iloc[0], user=by, now=when)
         new_view = point_view(record)
         changed = sorted(k for k in old_view.keys() | new_view.keys() if old_view.get(k) != new_view.get(k))
         if not changed:
             return
-        update_point(conn, current, {k: v for k, v in record.items() if k not in _AUDIT}, now=when, user=user)
+        update_point(conn, current, {k: v for k, v in record.items() if k not in _AUDIT}, now=when, user=by)
         old = {k: old_view.get(k) for k in changed}
         new = {k: new_view.get(k) for k in changed}
-        log(conn, _RISK, point_id, "edit", ", ".join(changed), old, new, user, when)
+        log(conn, _RISK, point_id, "edit", ", ".join(changed), old, new, by, when)
 
     db.transaction(work, write=True)
 
 
-def set_status(db: Database, point_id: str, status: str, *, user: str, reason: str = "") -> None:
+def set_status(db: Database, point_id: str, status: str, *, user: User, reason: str = "") -> None:
     """Move a risk point along its life cycle (see :meth:`hotspots.store.Store.set_status`)."""
-    user = require_user(user)
+    actor = require(user, "review")
+    by = actor.display_name
     if status not in POINT_STATUSES:
         raise coded_error(SchemaError, "unknown_status", status=status, statuses=", ".join(POINT_STATUSES))
     reason = bounded_text(reason, "reason")
 
     def work(conn: sa.Connection) -> None:
         current = point_row(conn, point_id)
+        require(actor, "review", commune_ids=[current["commune_id"]])
         old = current["status"]
         check_transition(old, status, point_id=point_id)
         when = now()
-        update_point(conn, current, {"status": status}, now=when, user=user)
+        update_point(conn, current, {"status": status}, now=when, user=by)
         old_new = ({"status": old}, {"status": status})
-        log(conn, _RISK, point_id, "status", "status", *old_new, user, when, reason)
+        log(conn, _RISK, point_id, "status", "status", *old_new, by, when, reason)
 
     db.transaction(work, write=True)
 

@@ -146,20 +146,6 @@ def coordinates(lon: Any, lat: Any) -> tuple[float, float]:
     return x, y
 
 
-def require_user(user: str) -> str:
-    """Return who makes a change, stripped.
-
-    Raises
-    ------
-    StoreError
-        If nobody is named, or the name is too long.
-    """
-    text = str(user or "").strip()
-    if not text:
-        raise coded_error(StoreError, "user_required")
-    return bounded_text(text, "user")
-
-
 def bounded_text(text: str, label: str) -> str:
     """Return ``text``; raise a coded StoreError if it is longer than the store accepts."""
     text = str(text or "")
