@@ -74,6 +74,8 @@ from hotspots.maps.assets import use_assets
 from hotspots.schema import HAZARDS, LAYERS, WATER_TYPES
 
 SIZES = (891, 10_000, 30_000, 100_000)
+#: Pages timed at each size: ours, the bare cluster, and ours without the background layers.
+VARIANTS = ("ours", "bare", "points")
 BLACK_SPOT_SHARE = 0.016
 GOAL_RATIO = 1.5
 CHECK_ZOOM = 12
@@ -198,9 +200,9 @@ def main() -> None:
                 rows = []
                 for n in args.sizes:
                     pages = _write_pages(folder, n, background, keep=args.keep)
-                    times: dict[str, list[float]] = {"ours": [], "bare": []}
+                    times: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
                     for repeat in range(args.repeats):
-                        order = ("ours", "bare") if repeat % 2 == 0 else ("bare", "ours")
+                        order = VARIANTS if repeat % 2 == 0 else VARIANTS[::-1]
                         for variant in order:
                             times[variant].append(_page_open_s(browser, url, pages[variant]))
                     check = _black_spot_check(browser, url, pages["ours"], background["communes"])
@@ -247,9 +249,19 @@ def _write_pages(folder: Path, n: int, background: dict, *, keep: Path | None) -
     bare_map.fit_bounds(view)
     use_assets(bare_map, base_url=base)
     bare = _finish(bare_map, clustered=n, separate=0)
+    # The same points without the background layers: what the point layers cost by themselves.
+    points_map = build_map(
+        table,
+        {},
+        lang="vi",
+        swim_radius_m=DEFAULT_SWIM_RADIUS_M,
+        rescue_radius_m=DEFAULT_RESCUE_RADIUS_M,
+        asset_base_url=base,
+    )
+    points_only = _finish(points_map, clustered=clustered, separate=separate)
 
     pages = {}
-    for variant, html in (("ours", ours), ("bare", bare)):
+    for variant, html in (("ours", ours), ("bare", bare), ("points", points_only)):
         name = f"{variant}-{n}.html"
         (folder / name).write_text(html, encoding="utf-8")
         if keep is not None:
@@ -509,13 +521,15 @@ def _print_table(rows: list, repeats: int) -> None:
     print(f"Page open → all points drawn, headless Chromium, no network; median of {repeats} (s)")
     header = (
         f"{'points':>8} | {'black spots':>11} | {'ours MB':>7} | {'bare s':>6} | {'ours s':>6} | "
-        f"{'ours ÷ bare':>11} | {'goal ≤ 1.5×':>11} | black spots at zoom {CHECK_ZOOM}"
+        f"{'ours ÷ bare':>11} | {'goal ≤ 1.5×':>11} | {'points only s':>13} | "
+        f"black spots at zoom {CHECK_ZOOM}"
     )
     print(header)
     print("-" * len(header))
     passed = True
     for n, info, times, check in rows:
         ours, bare = statistics.median(times["ours"]), statistics.median(times["bare"])
+        points = statistics.median(times["points"])
         ratio = ours / bare
         ok = ratio <= GOAL_RATIO
         passed &= ok and check["ok"]
@@ -526,12 +540,14 @@ def _print_table(rows: list, repeats: int) -> None:
         )
         print(
             f"{n:>8,} | {len(info['black_spots']):>11,} | {info['bytes'] / 1e6:>7.2f} | {bare:>6.2f} | "
-            f"{ours:>6.2f} | {ratio:>10.2f}× | {'pass' if ok else 'FAIL':>11} | {spots}"
+            f"{ours:>6.2f} | {ratio:>10.2f}× | {'pass' if ok else 'FAIL':>11} | "
+            f"{points:>6.2f} ({points / bare:.2f}×) | {spots}"
         )
     print(
         f"\nGoals: page open within {GOAL_RATIO}× of the bare cluster at every size; no black spot hidden "
         f"in or under a cluster at zoom {CHECK_ZOOM}: {'PASS' if passed else 'FAIL'}"
     )
+    print("points only: ours without province, communes, water, facilities and play spaces (÷ bare).")
     for n, _info, _times, check in rows:
         if check.get("unsettled"):
             print(f"  {n:,} points: the map never stopped animating after {check['unsettled']} of the moves")
@@ -544,8 +560,7 @@ def _print_table(rows: list, repeats: int) -> None:
     print("runs (s):")
     for n, _info, times, _check in rows:
         print(
-            f"  {n:>8,}: ours {json.dumps([round(t, 2) for t in times['ours']])}"
-            f"  bare {json.dumps([round(t, 2) for t in times['bare']])}"
+            f"  {n:>8,}: " + "  ".join(f"{v} {json.dumps([round(t, 2) for t in times[v]])}" for v in VARIANTS)
         )
 
 
