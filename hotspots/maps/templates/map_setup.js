@@ -72,8 +72,7 @@ window.hsMap = (function () {
     function blackSpot(r, interactive) {
         var icon = L.divIcon({
             className: "hs-black-wrap", iconSize: [20, 20], iconAnchor: [10, 10],
-            html: '<div class="hs-black" style="color:' + COLOURS[code(r, "coverage")] + '">'
-                + '<i class="fa-solid fa-triangle-exclamation"></i></div>'
+            html: '<div class="hs-black"><span class="hs-sign hs-sign-' + code(r, "coverage") + '"></span></div>'
         });
         if (!interactive) {
             return L.marker(latlng(r), {icon: icon, zIndexOffset: 1000, interactive: false, keyboard: false,
