@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -48,20 +47,16 @@ from hotspots.analysis import (
     schedule_table,
     venues_from_plan_file,
 )
+from hotspots.cli.layers import read_layers
 from hotspots.errors import UnreadableFileError
-from hotspots.formats import load_geodata_layer
 from hotspots.i18n import LANGUAGES
 from hotspots.reports import schedule_calendar, write_table
-from hotspots.schema import LAYERS
-from hotspots.store import open_store
 from hotspots.validation import parse_day
 
 EXIT_OK: Final = 0
 EXIT_ERROR: Final = 2
 #: Share of the children newly within reach expected to enrol, unless told (as on the planning page).
 DEFAULT_UPTAKE: Final = 0.05
-#: Layers a plan needs; the others may be missing from a ``--geodata`` folder.
-_NEEDED: Final = ("risk_points", "communes")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -139,7 +134,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_plan(args: argparse.Namespace) -> int:
-    layers = _read_layers(args.geodata)
+    layers = read_layers(args.geodata, empty_when_missing=True)
     radius = args.radius if args.radius is not None else PLAN_RADII[args.kind]
     problem = plan_problem(
         layers,
@@ -175,7 +170,7 @@ def _run_schedule(args: argparse.Namespace) -> int:
         msg = f"Cannot read the plan {args.plan}: {exc}"
         raise UnreadableFileError(msg) from exc
     venues = venues_from_plan_file(plan)
-    layers = _read_layers(args.geodata)
+    layers = read_layers(args.geodata, empty_when_missing=True)
     summary = commune_summary(
         layers["communes"],
         coverage_table(layers["risk_points"], layers["swim_classes"], layers["rescue_trainings"]),
@@ -210,22 +205,6 @@ def _run_schedule(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
-
-
-def _read_layers(directory: Path | None) -> Mapping[str, gpd.GeoDataFrame]:
-    """Every layer, from the store of record or, with ``--geodata``, from a folder of GeoJSON files."""
-    if directory is None:
-        with open_store() as store:
-            return {name: store.read_layer(name) for name in LAYERS}
-    layers = {}
-    for name in LAYERS:
-        try:
-            layers[name] = load_geodata_layer(name, directory)
-        except UnreadableFileError:
-            if name in _NEEDED:
-                raise
-            layers[name] = gpd.GeoDataFrame({f: [] for f in LAYERS[name].field_names}, geometry=[], crs=4326)
-    return layers
 
 
 def _season(start: str | None, end: str | None) -> tuple[date, date]:

@@ -19,21 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-import geopandas as gpd
-
+from hotspots.cli.layers import read_layers
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M
-from hotspots.errors import UnreadableFileError
-from hotspots.formats import load_geodata_layer
 from hotspots.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from hotspots.reports import commune_sheets_pdf, prepare_sheets, province_summary_pdf
-from hotspots.schema import LAYERS
-from hotspots.store import open_store
 
 EXIT_OK: Final = 0
 #: ``--commune`` value asking for every commune's sheet in one file.
 ALL_COMMUNES: Final = "all"
-#: Layers a report cannot be made without; the others may be missing.
-REQUIRED_LAYERS: Final = ("risk_points", "communes")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -104,24 +97,3 @@ def run_report(args: argparse.Namespace) -> int:
     args.out.write_bytes(data)
     print(f"Wrote {what} to {args.out}")
     return EXIT_OK
-
-
-def read_layers(directory: Path | None) -> dict[str, gpd.GeoDataFrame]:
-    """Read every layer from the store, or from the GeoJSON files in ``directory``.
-
-    Raises
-    ------
-    UnreadableFileError
-        When ``directory`` lacks the risk points or the communes.
-    """
-    if directory is None:
-        with open_store() as store:
-            return {name: store.read_layer(name) for name in LAYERS}
-    layers = {}
-    for name in LAYERS:
-        try:
-            layers[name] = load_geodata_layer(name, directory)
-        except UnreadableFileError:
-            if name in REQUIRED_LAYERS:
-                raise
-    return layers
