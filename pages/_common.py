@@ -15,6 +15,7 @@ store and from the secrets' ``[users]`` table (:func:`configured_accounts`).
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 from collections.abc import Iterator
@@ -23,11 +24,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, NoReturn
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
+from streamlit_folium import st_folium
 
 from hotspots.analysis import commune_summary, coverage_table, data_date, is_sample
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR
@@ -458,3 +461,21 @@ def _problem_line(problem: Problem, lang: str) -> str:
 if __name__ == "__main__":
     # Streamlit's legacy pages/ mode serves this file too (at /common) right after a restart.
     _run_app_shell()
+
+
+def show_cached_map(
+    fmap: folium.Map, *, key: str, height: int, returned_objects: tuple[str, ...] = ()
+) -> dict | None:
+    """Show a map built (and rendered) once by a cached function; return what the page listens to.
+
+    ``st_folium`` rewrites the map it is given, and the cached map serves every session, so it
+    gets a copy; ``render=False`` skips the rendering the cached map already had.
+    """
+    return st_folium(
+        copy.deepcopy(fmap),
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(returned_objects),
+        render=False,
+    )

@@ -1,13 +1,11 @@
 """Analysis page: Gi* hot and cold spots, the density of risk points, black spots, the province summary."""
 
-import copy
 from datetime import datetime
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hotspots.analysis import (
     HotspotResult,
@@ -27,7 +25,7 @@ from hotspots.reports import (
     province_summary_pdf,
     sheet_file_name,
 )
-from pages._common import DataSource, data_source, language, load_layers, radii
+from pages._common import DataSource, data_source, language, load_layers, radii, show_cached_map
 
 SUPPORTS = ("hexagons", "communes")
 # The library's defaults (hexagons of 1 km edge, a 2 km bandwidth), and the ranges offered.
@@ -220,15 +218,7 @@ fmap = analysis_map(
     lang=lang,
     asset_base_url=local_base_url(),
 )
-# A copy: st_folium rewrites the map it is given, and the cached one serves every session.
-st_folium(
-    copy.deepcopy(fmap),
-    key="analysis_map",
-    height=MAP_HEIGHT_PX,
-    use_container_width=True,
-    returned_objects=[],
-    render=False,
-)
+show_cached_map(fmap, key="analysis_map", height=MAP_HEIGHT_PX)
 
 with st.expander(t("analysis.how_to_read_heading", lang)):
     st.markdown(t("analysis.how_to_read", lang))

@@ -1,13 +1,11 @@
 """Communes page: priority table and chart, downloads, and a map zoomed to one commune."""
 
-import copy
 from datetime import datetime
 
 import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hotspots.analysis import (
     DEFAULT_BLACK_SPOT_WEIGHT,
@@ -35,7 +33,7 @@ from hotspots.reports import (
     prepare_sheets,
     sheet_file_name,
 )
-from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii
+from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii, show_cached_map
 
 CHART_TOP = 15
 MAP_HEIGHT_PX = 480
@@ -216,12 +214,4 @@ fmap = commune_map(
     focus_commune_id=commune_id,
     asset_base_url=local_base_url(),
 )
-# A copy: st_folium rewrites the map it is given, and the cached one serves every session.
-st_folium(
-    copy.deepcopy(fmap),
-    key="commune_map",
-    height=MAP_HEIGHT_PX,
-    use_container_width=True,
-    returned_objects=[],
-    render=False,
-)
+show_cached_map(fmap, key="commune_map", height=MAP_HEIGHT_PX)

@@ -1,11 +1,8 @@
 """Map page (home): filters, coverage metrics and the map of risk points."""
 
-import copy
-
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hotspots.analysis import (
     POINT_FILTERS,
@@ -22,7 +19,7 @@ from hotspots.formats import EXPORT_FORMATS
 from hotspots.i18n import format_number, format_share, label, t
 from hotspots.maps import BASEMAPS, build_map, local_base_url
 from hotspots.reports import export_file_name, export_points
-from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii
+from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii, show_cached_map
 
 # Wide enough for the longest share label ("Covered by swimming classes") in either language.
 SHARE_LABEL_WIDTH_PX = 200
@@ -164,15 +161,7 @@ fmap = risk_map(
     asset_base_url=asset_base_url,
 )
 # The page reacts to no map event: an empty returned_objects keeps pans and clicks from rerunning it.
-# A copy: st_folium rewrites the map it is given, and the cached one serves every session.
-st_folium(
-    copy.deepcopy(fmap),
-    key="risk_map",
-    height=MAP_HEIGHT_PX,
-    use_container_width=True,
-    returned_objects=[],
-    render=False,
-)
+show_cached_map(fmap, key="risk_map", height=MAP_HEIGHT_PX)
 
 st.subheader(t("map.download_heading", lang))
 file_stem = t("map.file_name", lang)

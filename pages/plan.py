@@ -12,14 +12,12 @@ Every result is cached on the store's revision and the parameters it depends on:
 language, the schedule or the organiser never chooses the sites again.
 """
 
-import copy
 from datetime import date
 from typing import NamedTuple
 
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hotspots.analysis import (
     CHOOSABLE_CANDIDATES,
@@ -63,6 +61,7 @@ from pages._common import (
     load_layers,
     radii,
     save_and_rerun,
+    show_cached_map,
     show_notice,
     show_problems,
     store,
@@ -330,14 +329,7 @@ def sites_section(plan: SitingPlan, problem: SitingProblem) -> None:
             t("plan.share_after", lang, k=len(plan.sites)), format_share(result.share, lang), width="content"
         )
     fmap = plan_map(source, settings, k, lang=lang, base_url=local_base_url())
-    clicked = st_folium(
-        copy.deepcopy(fmap),
-        key="plan_map",
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        returned_objects=["last_clicked"],
-        render=False,
-    )
+    clicked = show_cached_map(fmap, key="plan_map", height=MAP_HEIGHT_PX, returned_objects=("last_clicked",))
     st.caption(t("plan.map_help", lang))
     last = (clicked or {}).get("last_clicked")
     # Each click is taken once: later reruns return the same click.
