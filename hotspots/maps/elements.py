@@ -196,6 +196,37 @@ class PendingPointLayer(_MarkerLayer):
     marker = "pending"
 
 
+class HtmlPopup(branca.element.MacroElement):
+    """A popup of ready-made HTML bound to its parent marker, without jQuery.
+
+    folium's own :class:`folium.Popup` parses its content with jQuery's ``$(...)``, which
+    the app's offline assets do not ship (no map needs it): the script stopped at the
+    first such popup, and everything after it was never drawn.
+
+    Parameters
+    ----------
+    content
+        HTML of the popup, user text already escaped.
+    max_width
+        Widest popup, in CSS pixels.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup(
+                {{ this.content|tojson }}, {maxWidth: {{ this.max_width }}}
+            );
+        {% endmacro %}"""
+    )
+
+    def __init__(self, content: str, *, max_width: int = 300) -> None:
+        super().__init__()
+        self._name = "HtmlPopup"
+        self.content = content
+        self.max_width = int(max_width)
+
+
 class PlaceLabels(branca.element.MacroElement):
     """Permanent labels at a point inside each area (the largest part's representative point).
 

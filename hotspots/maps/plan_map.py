@@ -30,7 +30,7 @@ from hotspots.maps.display import (
     display_geojson,
     layer_or_empty,
 )
-from hotspots.maps.elements import Legend
+from hotspots.maps.elements import HtmlPopup, Legend
 from hotspots.maps.layers import (
     add_basemaps,
     add_communes,
@@ -221,7 +221,7 @@ def _proposed(fmap: folium.Map, sites: gpd.GeoDataFrame, *, lang: str) -> None:
     frame["tooltip"] = [html.escape(t("plan.map.site", lang, rank=int(r))) for r in frame["rank"]]
     group = folium.FeatureGroup(name=t("plan.map.proposed", lang, count=len(frame))).add_to(fmap)
     for row, point in zip(frame.to_dict("records"), frame.geometry.to_crs(WGS84), strict=True):
-        folium.Marker(
+        marker = folium.Marker(
             [point.y, point.x],
             icon=folium.DivIcon(
                 html=(
@@ -232,9 +232,9 @@ def _proposed(fmap: folium.Map, sites: gpd.GeoDataFrame, *, lang: str) -> None:
                 icon_anchor=(11, 11),
                 class_name="hs-fac-wrap",
             ),
-            popup=folium.Popup(row["popup"], max_width=300),
             tooltip=row["tooltip"],
         ).add_to(group)
+        HtmlPopup(row["popup"], max_width=300).add_to(marker)
 
 
 def _clicked(fmap: folium.Map, sites: list[tuple[float, float]], *, lang: str) -> None:
