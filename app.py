@@ -24,11 +24,16 @@ from pathlib import Path
 
 import streamlit as st
 
+from hotspots.analysis import pending_count
+from hotspots.errors import HotspotsError
 from hotspots.i18n import t
+from hotspots.store import User
 from pages._common import (
     URL_PATHS,
+    all_points,
     app_shell,
     current_user,
+    data_source,
     language,
     login_gate,
     may_open,
@@ -59,7 +64,7 @@ def main() -> None:
             [
                 st.Page(
                     PAGES_DIR / f"{name}.py",
-                    title=t(f"nav.{name}", lang),
+                    title=page_title(name, user, lang),
                     icon=icon,
                     url_path=URL_PATHS[name],
                     default=name == DEFAULT_PAGE,
@@ -75,6 +80,26 @@ def main() -> None:
             navigation.run()
         else:
             login_gate(page)
+
+
+def page_title(name: str, user: User | None, lang: str) -> str:
+    """A page's name in the menu; the review page's says how many reports wait in the reviewer's communes."""
+    if name == "review" and user is not None and user.may("review", anywhere=True):
+        count = pending_in_scope(user)
+        if count:
+            return t("nav.review_count", lang, count=count)
+    return t(f"nav.{name}", lang)
+
+
+def pending_in_scope(user: User) -> int:
+    """How many points await review in the user's communes (0 when the data cannot be read)."""
+    try:
+        points = all_points(data_source())
+    except HotspotsError:
+        return 0  # the sidebar says why the data cannot be read
+    if user.communes is not None:
+        points = points[points["commune_id"].isin(user.communes)]
+    return pending_count(points)
 
 
 if __name__ == "__main__":

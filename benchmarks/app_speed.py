@@ -2,19 +2,28 @@
 
 Run on demand (not a test)::
 
-    .venv/bin/python benchmarks/app_speed.py [--app-dir DIR] [--repeats 5]
+    .venv/bin/python benchmarks/app_speed.py [--app-dir DIR] [--repeats 5] [--points 100000]
 
 It starts ``streamlit run app.py`` in ``--app-dir`` (default: this project; any checkout of
 it, e.g. a ``git worktree`` of an older commit, with ``static/vendor`` fetched), headless,
-with a fresh temporary store seeded from that checkout's ``geodata/`` sample. Then, in
-``--repeats`` fresh browser sessions (no internet: every request elsewhere is aborted), it
-times from the user's action until the page shows its result:
+with a fresh temporary store seeded from that checkout's ``geodata/`` sample and, with
+``--points N`` above the sample's 891, synthetic points up to N in all (spread over the
+province's land, ~1.6 % black spots, at least 10 m apart), imported through the library as an
+admin's approved files (see ``_app_server.seed_store``). Then, in ``--repeats`` fresh browser
+sessions (no internet: every request elsewhere is aborted), it times from the user's action
+until the page shows its result, the map redrawn holding exactly the points the store says
+the filter shows (the headline metric and the map's layers agree with that count):
 
 * **open**: opening the home page until the map is drawn with every point of the headline
   metric in its layers (cluster and black spots);
 * **radius**: one step of the swimming-class reach slider until the map is redrawn;
 * **commune**: choosing the first commune of the filter (by name) until the map is redrawn for it;
+* **all communes**: removing that commune from the filter (back to every commune) until the map
+  is redrawn with every point;
 * **language**: then switching to English until the title is English and the map is redrawn.
+
+Goals of a filter change (the commune and all-communes steps, median of the sessions), printed
+pass/fail: under 1 s at the sample's 891 points, under 3 s at 100,000 (at sizes in between, 3 s).
 
 Each step is one script run; the same steps, run in this process under AppTest with a
 timer around every function that ``app.py`` and ``pages/map.py`` import, say which of
@@ -34,32 +43,36 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from _app_server import PROJECT, app_server, seed_store
+
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 TIMEOUT_MS = 180_000
-STEPS = ("open", "radius", "commune", "language")
+STEPS = ("open", "radius", "commune", "all communes", "language")
+#: The steps that change a filter, and their goals (seconds, median): up to 891 points, and above.
+FILTER_STEPS = ("commune", "all communes")
+SAMPLE_POINTS = 891
+FILTER_GOALS_S = ((SAMPLE_POINTS, 1.0), (100_000, 3.0))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 # True once a map iframe not seen before (window.map without the mark) holds every point
-# of the headline metric: points in marker clusters plus the black-spot markers.
-MAP_READY_JS = """([selector, title]) => {
+# of the headline metric: points in marker clusters plus the black-spot markers; with a
+# count, once the headline metric also says that count.
+MAP_READY_JS = """([selector, title, count]) => {
     const heading = document.querySelector("[data-testid='stMain'] h1");
     if (title !== null && (!heading || heading.innerText.trim() !== title)) { return false; }
     const metric = document.querySelector("[data-testid='stMetricValue']");
     if (!metric) { return false; }
     const expected = parseInt(metric.innerText.replace(/[^0-9]/g, ""), 10);
+    if (count !== null && expected !== count) { return false; }
     for (const iframe of document.querySelectorAll(selector)) {
         const w = iframe.contentWindow;
         if (!w || !w.map || !w.L || !w.L.MarkerClusterGroup || w.map.__benchSeen) { continue; }
@@ -160,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="fresh browser sessions (default 5)")
     parser.add_argument("--chromium", default=shutil.which("chromium"), help="Chromium binary")
     parser.add_argument(
+        "--points",
+        type=int,
+        default=SAMPLE_POINTS,
+        help=f"risk points in the store: the sample, topped up with synthetic ones (default {SAMPLE_POINTS})",
+    )
+    parser.add_argument(
         "--no-breakdown",
         dest="breakdown",
         action="store_false",
@@ -179,18 +198,52 @@ def main(argv: list[str] | None = None) -> int:
         "english": LANGUAGE_NAMES["en"],
         "commune": _first_commune(app_dir),
     }
-    with _server(app_dir) as url:
-        print(f"app: {app_dir} (git {_git_head(app_dir)}), server {url}, {args.repeats} sessions")
-        runs = [_session(url, args.chromium, texts, t) for _ in range(args.repeats)]
-    _print_table(runs)
-    _print_where(runs)
-    if args.breakdown:
-        _print_breakdown(_breakdown(app_dir, texts))
+    with tempfile.TemporaryDirectory(prefix="hotspots-speed-") as folder:
+        store_dir = Path(folder)
+        print(f"seeding the store with {args.points:,} risk points...", flush=True)
+        seeded = seed_store(_sqlite_url(store_dir), args.points, app_dir / "geodata")
+        if seeded["added"]:
+            print(
+                f"  {seeded['added']:,.0f} synthetic points imported in {seeded['seconds']:.0f} s "
+                f"({seeded['added'] / seeded['seconds']:,.0f} points/s, {seeded['rejected']:,.0f} rejected)"
+            )
+        counts = _shown_counts(store_dir, texts["commune"])
+        print(
+            f"  {seeded['stored']:,.0f} points stored; the map shows {counts['all']:,}, "
+            f"{counts['commune']:,} of them in {texts['commune']}"
+        )
+        with app_server(app_dir, store_dir, usage_stats=True) as (url, _log):
+            print(f"app: {app_dir} (git {_git_head(app_dir)}), server {url}, {args.repeats} sessions")
+            runs = [_session(url, args.chromium, texts, t, counts) for _ in range(args.repeats)]
+        _print_table(runs)
+        _print_goals(runs, counts["all"])
+        _print_where(runs)
+        if args.breakdown:
+            _print_breakdown(_breakdown(app_dir, store_dir, texts))
     return 0
 
 
-def _session(url: str, chromium: str, texts: dict[str, str], t) -> dict[str, Step]:
-    """One fresh browser session through the four steps."""
+def _sqlite_url(store_dir: Path) -> str:
+    from hotspots.store import SQLITE_FILE_NAME
+
+    return f"sqlite:///{store_dir / SQLITE_FILE_NAME}"
+
+
+def _shown_counts(store_dir: Path, commune: str) -> dict[str, int]:
+    """How many points the map shows by default (reviewed statuses): in all, and in ``commune``."""
+    from hotspots.analysis import filter_defaults
+    from hotspots.store import open_store
+
+    with open_store(_sqlite_url(store_dir), seed=False) as store:
+        points = store.read_layer("risk_points")
+        communes = store.read_layer("communes")
+    shown = points[points["status"].isin(filter_defaults("status"))]
+    (commune_id,) = communes.loc[communes["name"] == commune, "commune_id"]
+    return {"all": len(shown), "commune": int((shown["commune_id"] == commune_id).sum())}
+
+
+def _session(url: str, chromium: str, texts: dict[str, str], t, counts: dict[str, int]) -> dict[str, Step]:
+    """One fresh browser session through the steps; each waits for the map with its expected count."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -206,19 +259,21 @@ def _session(url: str, chromium: str, texts: dict[str, str], t) -> dict[str, Ste
         wire = Wire()
         wire.attach(page)
 
-        def timed(name: str, action, title: str | None = None) -> None:
+        def timed(name: str, action, title: str | None = None, count: int = counts["all"]) -> None:
             page.evaluate(MARK_MAPS_JS, MAP_IFRAME)
             start = time.perf_counter()
             action()
             try:
-                page.wait_for_function(MAP_READY_JS, arg=[MAP_IFRAME, title], timeout=TIMEOUT_MS, polling=20)
+                page.wait_for_function(
+                    MAP_READY_JS, arg=[MAP_IFRAME, title, count], timeout=TIMEOUT_MS, polling=20
+                )
             except Exception as error:
                 seen = page.evaluate(MAPS_SEEN_JS, MAP_IFRAME)
                 text = page.locator("[data-testid='stMain']").inner_text()[:800]
                 shot = PROJECT / "artifacts" / f"app-speed-{name}-failure.png"
                 shot.parent.mkdir(exist_ok=True)
                 page.screenshot(path=str(shot))
-                message = f"{name}: the page never showed its result; it shows {seen} ({shot}):\n{text}"
+                message = f"{name}: the page never showed {count:,} points; it shows {seen} ({shot}):\n{text}"
                 raise RuntimeError(message) from error
             end = time.perf_counter()
             html = page.evaluate(
@@ -239,8 +294,10 @@ def _session(url: str, chromium: str, texts: dict[str, str], t) -> dict[str, Ste
             with contextlib.suppress(PlaywrightError):
                 option.wait_for(timeout=5_000)
                 break
-        timed("commune", option.click)
+        timed("commune", option.click, count=counts["commune"])
         page.keyboard.press("Escape")  # close the list
+        chosen = page.get_by_test_id("stMultiSelect").filter(has_text=texts["filter_commune"])
+        timed("all communes", chosen.get_by_label(f"Remove {texts['commune']}", exact=True).click)
         province = page.locator("[data-testid='stMain'] h1").inner_text().split("–")[-1].strip()
         english = page.get_by_role("radio", name=texts["english"], exact=True)
         timed("language", english.click, title=t("map.title", "en", province=province))
@@ -253,13 +310,13 @@ def _print_table(runs: list[dict[str, Step]]) -> None:
     print()
     print("seconds from the action to the page showing its result (first session: cold caches)")
     columns = f"{'first':>8}{'median':>8}{'min':>8}{'max':>8}   {'script done':>11}{'script':>8}{'runs':>6}"
-    print(f"{'step':<10}{columns}")
+    print(f"{'step':<13}{columns}")
     for step in STEPS:
         values = [run[step].seconds for run in runs]
         done = [run[step].script_done_s for run in runs if run[step].script_done_s is not None]
         script = [run[step].script_s for run in runs]
         print(
-            f"{step:<10}{values[0]:>8.2f}{statistics.median(values):>8.2f}{min(values):>8.2f}{max(values):>8.2f}"
+            f"{step:<13}{values[0]:>8.2f}{statistics.median(values):>8.2f}{min(values):>8.2f}{max(values):>8.2f}"
             f"   {_median(done):>11}{statistics.median(script):>8.2f}"
             f"{statistics.median(run[step].script_runs for run in runs):>6.0f}"
         )
@@ -269,6 +326,22 @@ def _print_table(runs: list[dict[str, Step]]) -> None:
     print(
         "  script: median seconds the script(s) ran on the server (Streamlit's exec_time); runs: script runs"
     )
+
+
+def _print_goals(runs: list[dict[str, Step]], points: int) -> None:
+    """Each filter change's median against its goal at this many points shown."""
+    goal = next((seconds for size, seconds in FILTER_GOALS_S if points <= size), None)
+    print()
+    if goal is None:
+        print(f"goals: none set above {FILTER_GOALS_S[-1][0]:,} points")
+        return
+    for step in FILTER_STEPS:
+        median = statistics.median(run[step].seconds for run in runs)
+        verdict = "pass" if median < goal else "FAIL"
+        print(
+            f"goal {step}: filter change to redrawn map < {goal:g} s at {points:,} points: "
+            f"median {median:.2f} s, {verdict}"
+        )
 
 
 def _print_where(runs: list[dict[str, Step]]) -> None:
@@ -284,15 +357,15 @@ def _print_where(runs: list[dict[str, Step]]) -> None:
         commands = ", ".join(f"{name} {statistics.median(spent):.2f}" for name, spent in slowest)
         sent = statistics.median(item.sent_bytes for item in steps) / 1e6
         html = statistics.median(item.map_html_bytes for item in steps) / 1e6
-        print(f"{step:<10}websocket {sent:.2f} MB, map HTML {html:.2f} MB; {commands}")
+        print(f"{step:<13}websocket {sent:.2f} MB, map HTML {html:.2f} MB; {commands}")
 
 
-def _breakdown(app_dir: Path, texts: dict[str, str]) -> dict[str, dict[str, float]]:
+def _breakdown(app_dir: Path, store_dir: Path, texts: dict[str, str]) -> dict[str, dict[str, float]]:
     """Seconds spent in each function the map page imports, for one script run per step (AppTest).
 
     Every function that ``app.py`` and ``pages/map.py`` import from ``hotspots``, ``pages`` or
     ``streamlit_folium`` is wrapped with a timer (inclusive times: a cached loader
-    includes what it calls). Runs in this process, on a fresh temporary store.
+    includes what it calls). Runs in this process, on the store the server used (in ``store_dir``).
     """
     import ast
     import importlib
@@ -327,30 +400,31 @@ def _breakdown(app_dir: Path, texts: dict[str, str]) -> dict[str, dict[str, floa
             if inspect.isfunction(target) or type(target).__name__ == "CachedFunc":
                 setattr(module, alias.name, timer(alias.name, target))
     steps: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="hotspots-speed-") as store_dir:
-        os.environ["HOTSPOTS_DATA_DIR"] = store_dir
-        os.environ.pop("HOTSPOTS_DATABASE_URL", None)
-        os.environ.pop("HOTSPOTS_GEODATA_DIR", None)
-        os.chdir(app_dir)
-        communes = json.loads((app_dir / "geodata" / "communes.geojson").read_text(encoding="utf-8"))
-        commune_id = next(
-            feature["properties"]["commune_id"]
-            for feature in communes["features"]
-            if feature["properties"]["name"] == texts["commune"]
-        )
-        app = AppTest.from_file(str(app_dir / "app.py"), default_timeout=300)
-        actions = {
-            "open (cold)": app.run,
-            "open": lambda: AppTest.from_file(str(app_dir / "app.py"), default_timeout=300).run(),
-            "radius": lambda: app.sidebar.slider(key="swim_radius_m").set_value(3_250).run(),
-            "commune": lambda: app.sidebar.multiselect(key="filter_communes").set_value([commune_id]).run(),
-            "language": lambda: app.sidebar.segmented_control(key="lang").set_value("en").run(),
-        }
-        for step, action in actions.items():
-            spent.clear()
-            start = time.perf_counter()
-            action()
-            steps[step] = {"script run": time.perf_counter() - start, **spent}
+    os.environ["HOTSPOTS_DATA_DIR"] = str(store_dir)
+    os.environ.pop("HOTSPOTS_DATABASE_URL", None)
+    os.environ.pop("HOTSPOTS_GEODATA_DIR", None)
+    os.chdir(app_dir)
+    communes = json.loads((app_dir / "geodata" / "communes.geojson").read_text(encoding="utf-8"))
+    commune_id = next(
+        feature["properties"]["commune_id"]
+        for feature in communes["features"]
+        if feature["properties"]["name"] == texts["commune"]
+    )
+    app = AppTest.from_file(str(app_dir / "app.py"), default_timeout=300)
+    communes_filter = app.sidebar.multiselect
+    actions = {
+        "open (cold)": app.run,
+        "open": lambda: AppTest.from_file(str(app_dir / "app.py"), default_timeout=300).run(),
+        "radius": lambda: app.sidebar.slider(key="swim_radius_m").set_value(3_250).run(),
+        "commune": lambda: communes_filter(key="filter_communes").set_value([commune_id]).run(),
+        "all communes": lambda: communes_filter(key="filter_communes").set_value([]).run(),
+        "language": lambda: app.sidebar.segmented_control(key="lang").set_value("en").run(),
+    }
+    for step, action in actions.items():
+        spent.clear()
+        start = time.perf_counter()
+        action()
+        steps[step] = {"script run": time.perf_counter() - start, **spent}
     return steps
 
 
@@ -373,49 +447,6 @@ def _first_commune(app_dir: Path) -> str:
 
 def _median(values: list[float]) -> str:
     return f"{statistics.median(values):.2f}" if values else "-"
-
-
-@contextlib.contextmanager
-def _server(app_dir: Path) -> Iterator[str]:
-    """``streamlit run app.py`` in ``app_dir`` on a free port, with a fresh temporary store."""
-    with tempfile.TemporaryDirectory(prefix="hotspots-speed-") as store_dir:
-        env = {key: value for key, value in os.environ.items() if key != "HOTSPOTS_DATABASE_URL"}
-        env.update(HOTSPOTS_DATA_DIR=store_dir, PYTHONPATH=str(app_dir))
-        env.pop("HOTSPOTS_GEODATA_DIR", None)
-        port = _free_port()
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-        command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-        command += ["--browser.gatherUsageStats", "true", "--server.fileWatcherType", "none"]
-        log = Path(store_dir) / "server.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(command, cwd=app_dir, env=env, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_healthy(url, process, log)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"streamlit exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-            return
-        time.sleep(0.5)
-    sys.exit(f"streamlit did not answer within {timeout_s} s:\n{log.read_text()[-2000:]}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _git_head(app_dir: Path) -> str:

@@ -64,22 +64,21 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 # Run as a script from anywhere: the package lives one folder up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _app_server import risk_points, sample_background
+
 from hotspots.analysis import coverage_table
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR, WGS84
 from hotspots.maps import VENDOR_DIR, build_map, missing_files
 from hotspots.maps.assets import use_assets
-from hotspots.schema import HAZARDS, LAYERS, WATER_TYPES
 
 SIZES = (891, 10_000, 30_000, 100_000)
 #: Pages timed at each size: ours, the bare cluster, and ours without the background layers.
 VARIANTS = ("ours", "bare", "points")
-BLACK_SPOT_SHARE = 0.016
 GOAL_RATIO = 1.5
 CHECK_ZOOM = 12
 CHECK_COMMUNES = 4
@@ -193,7 +192,7 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    background = _sample_background()
+    background = sample_background()
     with tempfile.TemporaryDirectory(prefix="browser-map-") as tmp, _serve(Path(tmp)) as url:
         folder = Path(tmp)
         (folder / "vendor").symlink_to(VENDOR_DIR, target_is_directory=True)
@@ -230,7 +229,7 @@ def _write_pages(folder: Path, n: int, background: dict, *, keep: Path | None) -
     Both load Leaflet from ``vendor/`` next to them (a link to ``static/vendor``), wherever served.
     """
     rng = np.random.default_rng(n)
-    points = _risk_points(rng, n, background)
+    points = risk_points(rng, n, background)
     table = coverage_table(points, background["swim_classes"], background["rescue_trainings"])
     layers = {k: v for k, v in background.items() if k != "names"}
     base = "vendor"
@@ -304,45 +303,6 @@ def _finish(fmap: folium.Map, *, clustered: int, separate: int) -> str:
 def _fit_bounds(fmap: folium.Map) -> list[list[float]]:
     (fit,) = [c for c in fmap._children.values() if type(c).__name__ == "FitBounds"]
     return fit.bounds
-
-
-def _sample_background() -> dict:
-    from hotspots.formats import load_geodata_layer
-
-    layers = {name: load_geodata_layer(name) for name in LAYERS if name != "risk_points"}
-    return {**layers, "names": load_geodata_layer("risk_points")["name"].to_numpy()}
-
-
-def _risk_points(rng: np.random.Generator, n: int, background: dict) -> gpd.GeoDataFrame:
-    """``n`` active points uniformly over the province's land, ~1.6 % black spots."""
-    land = shapely.union_all(background["province"].to_crs(WGS84).geometry.to_numpy())
-    shapely.prepare(land)
-    west, south, east, north = land.bounds
-    xs, ys = np.empty(0), np.empty(0)
-    while len(xs) < n:
-        x, y = rng.uniform(west, east, 4 * n), rng.uniform(south, north, 4 * n)
-        inside = shapely.contains_xy(land, x, y)
-        xs, ys = np.concatenate([xs, x[inside]]), np.concatenate([ys, y[inside]])
-    geometry = gpd.GeoSeries(shapely.points(xs[:n], ys[:n]), crs=WGS84)
-    communes = background["communes"].to_crs(WGS84)[["commune_id", "geometry"]]
-    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=geometry), communes, how="left", predicate="within")
-    commune_id = joined[~joined.index.duplicated()]["commune_id"].astype(object)
-    black = rng.random(n) < BLACK_SPOT_SHARE
-    levels = np.where(black, "black_spot", rng.choice(["high", "medium", "low"], n, p=[0.6, 0.3, 0.1]))
-    return gpd.GeoDataFrame(
-        {
-            "point_id": [f"QN-{i:06d}" for i in range(n)],
-            "name": rng.choice(background["names"], n),
-            "water_type": rng.choice(WATER_TYPES, n),
-            "risk_level": levels,
-            "hazards": [list(rng.choice(HAZARDS, rng.integers(0, 4), replace=False)) for _ in range(n)],
-            "commune_id": commune_id.where(commune_id.notna(), None).to_numpy(),
-            "status": "active",
-            "last_inspected": pd.Timestamp("2025-06-30"),
-        },
-        geometry=geometry,
-        crs=WGS84,
-    )
 
 
 # --- the browser -----------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -27,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _app_server import fresh_postgres_database
 
 from hotspots.config import GEODATA_DIR
 from hotspots.formats import load_province
@@ -168,17 +168,8 @@ def _sqlite_url(tmp_dir: Path, size: int) -> Iterator[str]:
 
 @contextmanager
 def _postgres_url(tmp_dir: Path, size: int) -> Iterator[str]:
-    base = sa.make_url(os.environ["HOTSPOTS_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
-    name = f"hotspots_bench_{size}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_postgres_database(os.environ["HOTSPOTS_TEST_POSTGRES_URL"], f"hotspots_bench_{size}") as url:
+        yield url
 
 
 if __name__ == "__main__":

@@ -58,6 +58,9 @@ HAZARDS: Final = (
     "flash_flood",
     "other",
 )
+#: Measures an inspection can record as in place at a risk point (``inspections.measures``);
+#: recording them can move the point to ``mitigated``.
+MITIGATIONS: Final = ("warning_sign", "fence", "cover", "rescue_buoy", "life_jacket_station")
 SWIM_VENUE_TYPES: Final = ("pool", "portable_pool", "river_enclosure", "sea_beach", "lake")
 RESCUE_AUDIENCES: Final = ("children", "parents", "teachers", "community", "lifeguards")
 PLAY_SPACE_KINDS: Final = ("playground", "cultural_house", "school_yard", "sports_ground", "park")

@@ -1,6 +1,6 @@
 """Communes page: priority table and chart, downloads, and a map zoomed to one commune."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import altair as alt
 import folium
@@ -10,11 +10,14 @@ import streamlit as st
 from hotspots.analysis import (
     DEFAULT_BLACK_SPOT_WEIGHT,
     DEFAULT_NO_PLAY_SPACE_BONUS,
+    OVERDUE_COLUMN,
     commune_summary,
     default_statuses,
+    overdue_inspections,
     pending_count,
     select_points,
 )
+from hotspots.config import BLACK_SPOT_INSPECTION_INTERVAL_MONTHS, INSPECTION_INTERVAL_MONTHS
 from hotspots.formats import EXPORT_FORMATS
 from hotspots.i18n import format_number, t
 from hotspots.maps import NO_PLAY_STYLE, build_map, local_base_url
@@ -49,14 +52,19 @@ COLUMN_WIDTHS = {"priority_rank": 60, "name": 170, "priority_score": 120, "play_
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHED_RANKINGS)
-def ranking(source: DataSource, swim_radius_m: int, rescue_radius_m: int) -> pd.DataFrame:
-    """The communes ranked on the reviewed risk points: a report awaiting review moves no commune up."""
+def ranking(source: DataSource, swim_radius_m: int, rescue_radius_m: int, today: date) -> pd.DataFrame:
+    """The communes ranked on the reviewed risk points: a report awaiting review moves no commune up.
+
+    With the count of reviewed points whose inspection is overdue on ``today`` (``OVERDUE_COLUMN``).
+    """
     reviewed = select_points(
         coverage_for(source, swim_radius_m, rescue_radius_m), statuses=default_statuses()
     )
-    return pd.DataFrame(
-        commune_summary(load_layers(source).layers["communes"], reviewed).drop(columns="geometry")
-    )
+    communes = load_layers(source).layers["communes"]
+    summary = pd.DataFrame(commune_summary(communes, reviewed).drop(columns="geometry"))
+    overdue = overdue_inspections(communes, reviewed, today=today)
+    summary[OVERDUE_COLUMN] = overdue.reindex(summary["commune_id"]).fillna(0).to_numpy(dtype=int)
+    return summary
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHED_MAPS)
@@ -87,7 +95,8 @@ def commune_map(
 lang = language()
 source = data_source()
 swim_radius_m, rescue_radius_m = radii()
-summary = ranking(source, swim_radius_m, rescue_radius_m)
+today = datetime.now(LOCAL_TIMEZONE).date()
+summary = ranking(source, swim_radius_m, rescue_radius_m, today)
 waiting = pending_count(coverage_for(source, swim_radius_m, rescue_radius_m))
 
 st.title(t("communes.title", lang))
@@ -111,6 +120,16 @@ column_config = {
     column: st.column_config.Column(t(f"col.{column}", lang), width=COLUMN_WIDTHS.get(column))
     for column in DISPLAY_COLUMNS
 }
+column_config[OVERDUE_COLUMN] = st.column_config.NumberColumn(
+    t(f"col.{OVERDUE_COLUMN}", lang),
+    help=t(
+        "communes.overdue_help",
+        lang,
+        months=INSPECTION_INTERVAL_MONTHS,
+        black_months=BLACK_SPOT_INSPECTION_INTERVAL_MONTHS,
+    ),
+    format="%d",
+)
 column_config.update(
     {
         column: st.column_config.NumberColumn(t(f"col.{column}", lang), format="%.1f")
@@ -128,7 +147,7 @@ column_config["priority_score"] = st.column_config.ProgressColumn(
 st.dataframe(
     table,
     hide_index=True,
-    column_order=DISPLAY_COLUMNS,
+    column_order=[c for c in DISPLAY_COLUMNS if c in table.columns],
     column_config=column_config,
     key="commune_table",
 )
@@ -193,7 +212,7 @@ for kind, ids in (("commune", [commune_id]), ("all", None)):
         lambda ids=ids: commune_sheets_pdf(
             prepare_sheets(
                 sheet_layers,
-                today=datetime.now(LOCAL_TIMEZONE).date(),
+                today=today,
                 swim_radius_m=swim_radius_m,
                 rescue_radius_m=rescue_radius_m,
             ),

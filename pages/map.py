@@ -15,11 +15,21 @@ from hotspots.analysis import (
     select_points,
 )
 from hotspots.config import PROVINCE_NAME
-from hotspots.formats import EXPORT_FORMATS
+from hotspots.errors import HotspotsError
+from hotspots.formats import EXPORT_FORMATS, thumbnail_data_uri
 from hotspots.i18n import format_number, format_share, label, t
-from hotspots.maps import BASEMAPS, build_map, local_base_url
+from hotspots.maps import BASEMAPS, MAX_POPUP_PHOTOS, build_map, local_base_url
 from hotspots.reports import export_file_name, export_points
-from pages._common import DataSource, coverage_for, data_source, language, load_layers, radii, show_cached_map
+from pages._common import (
+    DataSource,
+    coverage_for,
+    data_source,
+    language,
+    load_layers,
+    radii,
+    show_cached_map,
+    store,
+)
 
 # Wide enough for the longest share label ("Covered by swimming classes") in either language.
 SHARE_LABEL_WIDTH_PX = 200
@@ -29,6 +39,31 @@ EXPORT_LABELS = {"geojson": "GeoJSON", "csv": "CSV", "xlsx": "Excel", "kml": "KM
 # Maps kept built (about 8 MB each at 891 points): filter, radius and language choices of every session.
 CACHED_MAPS = 8
 Filters = tuple[tuple[str, tuple[str, ...]], ...]
+# Longest side of a popup thumbnail; a photo's thumbnail never changes (photos are named by their hash).
+THUMBNAIL_PX = 240
+CACHED_THUMBNAILS = 3_000
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHED_THUMBNAILS)
+def thumbnail(sha256: str) -> str:
+    """The popup thumbnail of one stored photo (an error is not cached: a restored file shows next time)."""
+    return thumbnail_data_uri(store().photo_bytes(sha256), THUMBNAIL_PX)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def photo_thumbnails(source: DataSource) -> dict[str, list[str]]:
+    """Thumbnails of the first photos of every point that has any, at one data revision.
+
+    A photo whose file is missing or unreadable is left out: it must not keep the map from showing.
+    """
+    shown: dict[str, list[str]] = {}
+    for point_id, hashes in store().photo_index().items():
+        for sha256 in hashes[:MAX_POPUP_PHOTOS]:
+            try:
+                shown.setdefault(point_id, []).append(thumbnail(sha256))
+            except HotspotsError:
+                continue
+    return {point_id: uris for point_id, uris in shown.items() if uris}
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHED_MAPS)
@@ -59,6 +94,7 @@ def risk_map(
         heatmap=heatmap,
         asset_base_url=asset_base_url,
         focus_commune_id=focus_commune_id,
+        photos=photo_thumbnails(source),
     )
     # Rendered once here; st_folium(render=False) then skips that step on every run.
     fmap.get_root().render()

@@ -3,6 +3,9 @@
 #
 # Creates the role and database "hotspots_test" (password from HOTSPOTS_TEST_POSTGRES_PASSWORD,
 # default "hotspots_test"); the role may create databases, so each test run works in a fresh one.
+# The store needs PostGIS (migration 5): the script installs postgresql-<version>-postgis-3 and, as
+# the admin, creates the extension in the test database and in template1, so every database the
+# (non-superuser) test role creates from template1 has it.
 # Only the URL goes to stdout, so callers can write: export HOTSPOTS_TEST_POSTGRES_URL=$(bash $0)
 # Idempotent: a second run finds the server up and only prints the URL.
 # Exit status non-zero when no server can be started (no root, no apt...): scripts/test.sh then stops
@@ -35,9 +38,14 @@ if [ -z "$version" ]; then
   say "PostgreSQL is installed but /usr/lib/postgresql has no server version"
   exit 1
 fi
+if [ ! -f "/usr/share/postgresql/$version/extension/postgis.control" ]; then
+  say "installing PostGIS for PostgreSQL $version with apt-get"
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "postgresql-$version-postgis-3" >&2
+fi
 if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
   say "creating cluster $version/main"
-  $SUDO pg_createcluster "$version" main >&2
+  $SUDO pg_createcluster --encoding UTF8 --locale C.UTF-8 "$version" main >&2
 fi
 port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
 status=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $4}')
@@ -66,5 +74,16 @@ if [ "$db_exists" != 1 ]; then
   say "creating database $DATABASE"
   psql_admin "-d postgres -c \"create database $DATABASE owner $ROLE encoding 'UTF8' template template0\"" >&2
 fi
+# A login role without rights of its own: tests/test_postgis.py grants it the read-only layer views.
+reader_exists=$(psql_admin "-d postgres -tAc \"select 1 from pg_roles where rolname = '${ROLE}_qgis'\"")
+if [ "$reader_exists" != 1 ]; then
+  say "creating role ${ROLE}_qgis (read-only views)"
+  psql_admin "-d postgres -c \"create role ${ROLE}_qgis login password '$PASSWORD'\"" >&2
+fi
+
+# Only a superuser may create PostGIS; a database made from template1 inherits it.
+for database in template1 "$DATABASE"; do
+  psql_admin "-d $database -c 'set client_min_messages = warning' -c 'create extension if not exists postgis'" >&2
+done
 
 echo "postgresql+psycopg://$ROLE:$PASSWORD@127.0.0.1:$port/$DATABASE"

@@ -184,6 +184,9 @@ def test_no_page_asks_for_a_name_the_history_records_the_logged_in_one(app):
         app.switch_page(page).run()
         keys = {w.key for w in app.text_input}
         assert not keys & {"report_reporter", "review_user", "review_inspector"}
+    (queue,) = [d for d in app.dataframe if (d.key or "").startswith("review_queue_table")]
+    app.session_state[queue.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
     app.button(key="review_approve").click().run()
     assert store().history("QN-6").iloc[-1][["action", "user"]].tolist() == ["status", "Cán bộ Lê Văn Cường"]
 

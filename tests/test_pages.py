@@ -226,6 +226,7 @@ def test_communes_table_puts_the_priority_first_and_flags_missing_play_spaces(ap
         "play_space",
         "risk_points",
         "black_spots",
+        "overdue_inspections",
         "covered_either_share",
         "children_under_16",
         "covered_swim_share",

@@ -1,12 +1,17 @@
-"""The report page under AppTest: a new point and where its id shows, the form after a save, file import."""
+"""The report page under AppTest: a new point and its id, the form after a save, same place, photos, files."""
 
 # The page fixtures come from test_pages; pytest passes them by name, which ruff reads as redefinition.
 # ruff: noqa: F811
 
+import io
 import json
 
 import pytest
+from PIL import Image
+from PIL.ExifTags import IFD
+from pyproj import Transformer
 
+from hotspots.config import METRIC_CRS, WGS84
 from hotspots.i18n import make_problem, problem_message, t
 from pages._common import store
 from tests.auth_kit import log_in_as
@@ -156,7 +161,7 @@ def test_the_empty_form_speaks_vietnamese_where_streamlit_would_not(app):
         key: app.selectbox(key=key).placeholder for key in ("report_water_type", "report_risk_level")
     } == {"report_water_type": "Chọn…", "report_risk_level": "Chọn…"}
     assert app.multiselect(key="report_hazards").placeholder == "Chọn…"
-    uploader = app.get("file_uploader")[0]
+    uploader = app.file_uploader(key="import_file")
     assert uploader.label == "Tệp dữ liệu (tối đa 50 MB)"
     assert uploader.help == (
         "Định dạng: GeoJSON (.geojson, .json), CSV (.csv, .txt), Excel (.xlsx), KML (.kml), GPX (.gpx) "
@@ -272,7 +277,7 @@ UPLOAD = _geojson(
 def _upload(at, data=UPLOAD, name="diem-moi.geojson", account=("binh", "officer"), **details):
     _signed_in(at, *account, display_name=details.pop("display_name", IMPORTER), **details)
     at.switch_page("pages/report.py").run()
-    at.get("file_uploader")[0].upload(name, data).run()
+    at.file_uploader(key="import_file").upload(name, data).run()
     assert not at.exception, at.exception
     return at
 
@@ -375,7 +380,9 @@ def test_a_new_file_clears_the_last_import_message(app):
     app.checkbox(key="import_skip_invalid").check().run()
     app.button(key="import_commit").click().run()
     assert app.success
-    app.get("file_uploader")[0].set_value(("hong.geojson", b"{not json", "application/geo+json")).run()
+    app.file_uploader(key="import_file").set_value(
+        ("hong.geojson", b"{not json", "application/geo+json")
+    ).run()
     assert not app.exception
     assert not app.success
     assert len(app.error) == 1 and app.error[0].value.startswith(IMPORT_FAILED)
@@ -396,3 +403,163 @@ def test_a_cp1258_file_says_its_encoding_and_shows_its_names_decoded(app):
 def test_a_utf8_file_names_no_encoding(app):
     _upload(app)
     assert not [w for w in app.warning if "Mã hoá" in w.value]
+
+
+# ---------------------------------------------------------------------- from a phone: same place, photos, GPS
+
+#: QN-3 "Bãi tắm Bãi Cháy" (active, CM-2) of the fixtures, and a place 20 m east of it (UTM 48N).
+QN3 = (107.151, 21.001)
+_UTM = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+_FROM_UTM = Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
+
+
+def _beside_qn3(metres_east: float) -> tuple[str, str]:
+    """Typed (latitude, longitude) ``metres_east`` of QN-3."""
+    x, y = _UTM.transform(*QN3)
+    lon, lat = _FROM_UTM.transform(x + metres_east, y)
+    return f"{lat:.7f}", f"{lon:.7f}"
+
+
+NEAR_HEADING = "Trong vòng 30 m quanh vị trí này đã có điểm nguy cơ:"
+NEAR_ROW = "Bãi tắm Bãi Cháy (QN-3), Đang theo dõi: cách 20 m"
+SAME_PLACE = "Cùng một chỗ — thêm báo cáo này vào điểm Bãi tắm Bãi Cháy"
+NEW_PLACE = "Đây là một chỗ mới"
+UPDATED = "Đã thêm báo cáo vào điểm QN-3 (Bãi tắm Bãi Cháy); ghi chú và ảnh được ghi vào lịch sử của điểm."
+
+
+def _near_report(at, *, notes="Có trẻ tắm ở đây chiều nay", submit=False):
+    lat, lon = _beside_qn3(20)
+    _signed_in(at, "an", "field", display_name=REPORTER)
+    at.switch_page("pages/report.py").run()
+    _fill(at, lat=lat, lon=lon, name="Bãi tắm phía đông", water_type="sea", notes=notes).run()
+    assert not at.exception, at.exception
+    return _submit(at) if submit else at
+
+
+def test_a_report_within_30_m_of_a_point_shows_it_and_asks_same_place(app):
+    _near_report(app)
+    assert [w.value for w in app.warning] == [NEAR_HEADING]
+    assert NEAR_ROW in [t.value for t in app.text]
+    choice = app.radio(key="report_same_place")
+    assert (choice.label, choice.options, choice.value) == (
+        "Có phải cùng một chỗ không?",
+        [SAME_PLACE, NEW_PLACE],
+        None,
+    )
+    # Unanswered, nothing is saved and the page says what is missing.
+    _submit(app)
+    assert _outcome(app) == ([], ['Hãy trả lời câu hỏi "Có phải cùng một chỗ không?" ở trên rồi gửi lại.'])
+    assert len(store().read_layer("risk_points", include_retired=True)) == 6
+
+
+def test_same_place_adds_the_report_to_the_stored_point_and_no_new_point(app):
+    _near_report(app)
+    app.radio(key="report_same_place").set_value("QN-3").run()
+    _submit(app)
+    assert _outcome(app) == ([UPDATED], [])
+    assert [toast.value for toast in app.toast] == [UPDATED]
+    assert len(store().read_layer("risk_points", include_retired=True)) == 6
+    report = store().history("QN-3").iloc[-1]
+    assert (report["action"], report["user"], report["new"]) == (
+        "report",
+        REPORTER,
+        {"notes": "Có trẻ tắm ở đây chiều nay", "reporter": REPORTER, "photos": []},
+    )
+    # The form is empty again, and no question is left over.
+    assert _form(app) == POINT_DEFAULTS
+    assert not app.radio
+
+
+def test_new_place_adds_a_new_point(app):
+    _near_report(app)
+    app.radio(key="report_same_place").set_value("__new__").run()
+    _submit(app)
+    assert _outcome(app) == ([ADDED], [])
+    added = store().read_layer("risk_points", statuses=["pending"]).set_index("point_id").loc["QN-0007"]
+    assert (added["name"], added["commune_id"]) == ("Bãi tắm phía đông", "CM-2")
+    assert store().history("QN-3")["action"].tolist() == ["seed"]
+
+
+def test_closer_than_the_hard_limit_is_still_refused_without_a_question(app):
+    lat, lon = _beside_qn3(3)
+    _report(app, lat=lat, lon=lon)
+    assert not app.radio
+    successes, errors = _outcome(app)
+    assert successes == [] and "Quá gần điểm QN-3 đã có trong kho (chỉ cách 3.0 m)" in errors[0]
+    assert len(store().read_layer("risk_points", include_retired=True)) == 6
+
+
+def _jpeg_at(lat: float, lon: float) -> bytes:
+    """A small JPEG whose EXIF GPS tags say where it was taken (degrees, minutes, seconds)."""
+    exif = Image.Exif()
+
+    def dms(value: float) -> tuple[float, float, float]:
+        minutes = (value % 1) * 60
+        return (float(int(value)), float(int(minutes)), round((minutes % 1) * 60, 4))
+
+    exif.get_ifd(IFD.GPSInfo).update({1: "N", 2: dms(lat), 3: "E", 4: dms(lon)})
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), "red").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def _photos(at):
+    return at.file_uploader(key="report_photos_0")
+
+
+def test_a_fake_photo_is_refused_with_its_reason(app):
+    _signed_in(app, "an", "field", display_name=REPORTER).switch_page("pages/report.py").run()
+    uploader = _photos(app)
+    assert uploader.label == "Ảnh chụp điểm (JPEG hoặc PNG, tối đa 5 MB mỗi ảnh)"
+    uploader.upload("gia.jpg", b"<html>not a photo</html>", "image/jpeg").run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == [
+        "Không nhận ảnh này:\n- 'gia.jpg' không phải là ảnh: nội dung tệp không phải ảnh JPEG hay PNG, "
+        "dù tên tệp thế nào."
+    ]
+    assert not app.image
+
+
+def test_a_photo_with_a_place_offers_it_and_is_stored_with_the_new_point(app):
+    _signed_in(app, "an", "field", display_name=REPORTER).switch_page("pages/report.py").run()
+    _photos(app).upload("bo-ao.jpg", _jpeg_at(20.96, 107.18), "image/jpeg").run()
+    assert not app.exception, app.exception
+    assert not app.error
+    assert "bo-ao.jpg (8 × 6)" in [t.value for t in app.text]
+    assert len(app.image) == 1
+    offer = [b for b in app.button if b.label.startswith("Dùng vị trí trong ảnh")]
+    assert [b.label for b in offer] == ["Dùng vị trí trong ảnh (20.96, 107.18)"]
+    offer[0].click().run()
+    assert (app.text_input(key="report_lat").value, app.text_input(key="report_lon").value) == (
+        "20.960000",
+        "107.180000",
+    )
+    # The photo's place is now the chosen one: no offer any more.
+    assert not [b for b in app.button if b.label.startswith("Dùng vị trí trong ảnh")]
+    for key, value in (("report_name", "Ao mới đào"),):
+        app.text_input(key=key).set_value(value)
+    app.selectbox(key="report_water_type").set_value("pond")
+    app.selectbox(key="report_risk_level").set_value("high")
+    _submit(app)
+    assert _outcome(app) == ([ADDED], [])
+    photos = store().photos("QN-0007")
+    assert photos[["filename", "added_by"]].values.tolist() == [["bo-ao.jpg", REPORTER]]
+    # After the save the uploader is a fresh one, empty: the photo does not go with the next report.
+    assert app.file_uploader(key="report_photos_1").value == []
+
+
+def test_use_my_location_asks_the_browser_and_keeps_the_form(app):
+    _signed_in(app, "an", "field", display_name=REPORTER).switch_page("pages/report.py").run()
+    button = app.button(key="report_locate")
+    assert (button.label, button.help) == (
+        "Dùng vị trí của tôi",
+        "Lấy vị trí từ GPS của điện thoại. Trình duyệt sẽ hỏi có cho trang này biết vị trí không: hãy chọn "
+        "Cho phép. Sau đó vẫn có thể bấm vào bản đồ để chỉnh lại.",
+    )
+    app.text_input(key="report_name").set_value("Ao mới đào")
+    button.click().run()
+    assert not app.exception, app.exception
+    # The answer comes from the browser (a component AppTest cannot run): the page waits for it.
+    assert "Đang lấy vị trí từ điện thoại…" in [c.value for c in app.caption]
+    assert app.session_state["report_locating"] is True
+    assert app.text_input(key="report_name").value == "Ao mới đào"

@@ -3,7 +3,7 @@
 # The page fixtures come from test_pages; pytest passes them by name, which ruff reads as redefinition.
 # ruff: noqa: F811
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,10 +29,18 @@ def _review(at, user="Cán bộ Lê Văn Cường"):
     return at
 
 
+def _select(at, rows):
+    """Tick rows of the review queue's table (its key ends with a digest of the rows shown), and run."""
+    (queue,) = [d for d in at.dataframe if (d.key or "").startswith("review_queue_table")]
+    at.session_state[queue.key] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
+    return at.run()
+
+
 def test_approving_a_pending_point_makes_it_active(app):
     _review(app)
     assert app.subheader[0].value == "Điểm chờ duyệt (1)"
     assert app.dataframe[0].value["point_id"].tolist() == ["QN-6"]
+    _select(app, [0])
     app.button(key="review_approve").click().run()
     assert not app.exception
     assert [s.value for s in app.success] == ["Đã duyệt QN-6."]
@@ -50,6 +58,7 @@ def test_approving_a_pending_point_makes_it_active(app):
 
 def test_rejecting_needs_a_reason(app):
     _review(app)
+    _select(app, [0])
     app.button(key="review_reject").click().run()
     assert app.error[0].value == "Hãy ghi lý do từ chối."
     app.text_input(key="review_reject_reason").set_value("Trùng với điểm đã có").run()
@@ -103,14 +112,14 @@ def test_status_change_and_inspection_are_recorded(app):
     app.text_input(key="review_status_reason").set_value("Đã rào và cắm biển").run()
     app.button(key="review_set_status").click().run()
     assert [s.value for s in app.success] == ["QN-2: trạng thái mới là Đã khắc phục."]
-    app.text_area(key="review_findings").set_value("Rào chắn còn tốt")
-    app.text_area(key="review_mitigations").set_value("Thêm phao cứu sinh").run()
-    app.button(key="review_record").click().run()
+    app.text_area(key="inspection_findings").set_value("Rào chắn còn tốt")
+    app.text_area(key="inspection_notes").set_value("Thêm phao cứu sinh").run()
+    app.button(key="inspection_record").click().run()
     assert not app.exception
     assert [s.value for s in app.success] == ["Đã lưu kết quả kiểm tra của QN-2."]
     # No raw tables: the inspections and the history read as sentences, dates DD/MM/YYYY, local times.
     assert not [d for d in app.dataframe if d.key in ("inspections_table", "history_table")]
-    today = date.today().strftime("%d/%m/%Y")
+    today = datetime.now(HANOI).strftime("%d/%m/%Y")  # the form's day is Việt Nam's, not the server's
     history = store().history("QN-2")
     recorded = store().inspections("QN-2").iloc[0]["recorded_at"]
     seeded, changed, inspected = (_local(at) for at in history["at"])
@@ -146,8 +155,11 @@ def test_review_timeline_in_english(app):
 
 def test_review_choice_boxes_have_translated_placeholders(app):
     _review(app)
-    keys = ("review_pending", "review_point", "review_new_status")
+    keys = ("review_point", "review_new_status")
     assert {key: app.selectbox(key=key).proto.placeholder for key in keys} == dict.fromkeys(keys, "Chọn…")
+    filters = ("review_filter_communes", "review_filter_reporters")
+    placeholders = {key: app.multiselect(key=key).proto.placeholder for key in filters}
+    assert placeholders == dict.fromkeys(filters, "Tất cả")
 
 
 def test_map_counts_a_new_point_and_offers_every_download(app):

@@ -158,7 +158,7 @@ HEADERS_VI = [
 
 def test_commune_table_ranks_flags_and_gives_percentages():
     table = commune_table(SUMMARY, lang="vi")
-    assert list(table[list(DISPLAY_COLUMNS)].columns[:4]) == [
+    assert list(table[[c for c in DISPLAY_COLUMNS if c in table]].columns[:4]) == [
         "priority_rank",
         "name",
         "priority_score",
@@ -168,6 +168,19 @@ def test_commune_table_ranks_flags_and_gives_percentages():
     assert table["play_space"].tolist() == ["⚠ Chưa có điểm vui chơi", "Có"]
     assert table["covered_swim_share"].iloc[1] == 80.6
     assert pd.isna(table["covered_swim_share"].iloc[0])
+
+
+def test_the_overdue_inspections_follow_the_black_spots_on_the_page_and_in_the_files():
+    summary = SUMMARY.assign(overdue_inspections=[4, 0])
+    table = commune_table(summary, lang="vi")
+    columns = list(table.columns)
+    assert columns.index("overdue_inspections") == columns.index("black_spots") + 1
+    assert table["overdue_inspections"].tolist() == [0, 4]  # rank order: CM-3, then CM-1
+    assert "overdue_inspections" not in commune_table(SUMMARY, lang="vi").columns
+    rows = _csv_rows(export_summary(summary, fmt="csv", lang="vi", swim_radius_m=3000, rescue_radius_m=2500))
+    at = rows[0].index("Điểm đen")
+    assert rows[0][at + 1] == "Quá hạn kiểm tra"
+    assert [row[at + 1] for row in rows[1:]] == ["0", "4"]
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,8 @@ def postgres_database() -> sa.URL:
     name = f"hotspots_test_{os.getpid()}_{secrets.token_hex(4)}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        # template1 holds PostGIS (scripts/start_test_postgres.sh): the test role may not create it.
+        conn.exec_driver_sql(f"CREATE DATABASE \"{name}\" TEMPLATE template1 ENCODING 'UTF8'")
     yield url.set(database=name)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

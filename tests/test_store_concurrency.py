@@ -82,7 +82,8 @@ def test_eight_processes_adding_at_once_lose_nothing_and_share_no_id(store_url, 
             conn.execute(count.where(history.c.layer == "risk_points")).scalar() == WORKERS * ADDS_PER_WORKER
         )
         assert conn.execute(count.where(history.c.layer == "province")).scalar() == 1
-        assert conn.execute(count.select_from(migrations.schema_version)).scalar() == 2
+        applied = conn.execute(count.select_from(migrations.schema_version)).scalar()
+        assert applied == migrations.latest_version()
     engine.dispose()
 
 

@@ -34,8 +34,10 @@ from hotspots.analysis.clusters import (
 from hotspots.analysis.communes import (
     DEFAULT_BLACK_SPOT_WEIGHT,
     DEFAULT_NO_PLAY_SPACE_BONUS,
+    OVERDUE_COLUMN,
     SUMMARY_COLUMNS,
     commune_summary,
+    overdue_inspections,
 )
 from hotspots.analysis.coverage import (
     COVERAGE_COLUMNS,
@@ -102,6 +104,13 @@ from hotspots.analysis.planning import (
     schedule_venues,
     venue_layer,
     venues_from_plan_file,
+)
+from hotspots.analysis.review_queue import (
+    REPORTED_AT_COLUMN,
+    REPORTER_COLUMN,
+    filter_pending,
+    local_days,
+    reporters,
 )
 from hotspots.analysis.schedule import (
     COURSE_COLUMNS,
@@ -185,6 +194,7 @@ __all__ = [
     "MIN_GRID_SPACING_M",
     "MISSING",
     "NOT_UTF8",
+    "OVERDUE_COLUMN",
     "PENDING_STATUS",
     "PLANNED_STATUS",
     "PLAN_KINDS",
@@ -194,6 +204,8 @@ __all__ = [
     "POINT_FILTERS",
     "PREVIEW_COLUMNS",
     "REJECTED_ROW_COLUMNS",
+    "REPORTED_AT_COLUMN",
+    "REPORTER_COLUMN",
     "RESCUE_ACTION_DISTANCE_M",
     "RESCUE_PREFIX",
     "REVIEWED_STATUSES",
@@ -244,6 +256,7 @@ __all__ = [
     "file_warnings",
     "filter_defaults",
     "filter_options",
+    "filter_pending",
     "gi_star",
     "hexagon_grid",
     "hexagon_hotspots",
@@ -254,8 +267,10 @@ __all__ = [
     "is_sample",
     "legacy_encoding",
     "listed_ids",
+    "local_days",
     "maximal_coverage",
     "nearest_facilities",
+    "overdue_inspections",
     "pending_count",
     "plan_feature_collection",
     "plan_problem",
@@ -263,6 +278,7 @@ __all__ = [
     "preview_rows",
     "proposed_names",
     "rejected_rows",
+    "reporters",
     "restrict_candidates",
     "risk_density",
     "schedule_courses",

@@ -14,16 +14,24 @@ The priority score (shown to users through the translation key
 Rank 1 is the highest score; ties go to more black spots, then more risk
 points, then the name. Children scale the need between half and full weight so
 that an uncovered black spot still counts where few children live.
+
+:func:`overdue_inspections` counts, per commune, the reviewed risk points whose
+inspection is overdue on a given day (:func:`hotspots.analysis.inspections_due`): a
+column the communes page shows beside the ranking (it does not change the score).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Final
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspots.analysis.filters import REVIEWED_STATUSES
+from hotspots.analysis.inspections_due import inspections_due
+from hotspots.config import BLACK_SPOT_INSPECTION_INTERVAL_MONTHS, INSPECTION_INTERVAL_MONTHS
 from hotspots.errors import CRSError, HotspotsError
 
 #: Weight of a black spot relative to another risk point in the priority score.
@@ -44,6 +52,9 @@ SUMMARY_COLUMNS: Final = (
     "covered_either_share",
     "priority_score",
 )
+
+#: Name of the per-commune count of :func:`overdue_inspections`.
+OVERDUE_COLUMN: Final = "overdue_inspections"
 
 _GAP: Final = {"both": 0.0, "swim_only": 0.5, "rescue_only": 0.5, "neither": 1.0}
 
@@ -139,6 +150,76 @@ def commune_summary(
     summary["priority_rank"] = np.arange(1, len(summary) + 1)
     summary = summary[[*SUMMARY_COLUMNS, "geometry"]].reset_index(drop=True)
     return gpd.GeoDataFrame(summary, geometry="geometry", crs=communes.crs)
+
+
+def overdue_inspections(
+    communes: gpd.GeoDataFrame,
+    risk_points: gpd.GeoDataFrame,
+    *,
+    today: date,
+    statuses: tuple[str, ...] = REVIEWED_STATUSES,
+    interval_months: int = INSPECTION_INTERVAL_MONTHS,
+    black_spot_interval_months: int = BLACK_SPOT_INSPECTION_INTERVAL_MONTHS,
+) -> pd.Series:
+    """Count, in each commune, the risk points whose inspection is overdue on ``today``.
+
+    A point counts when its status is one of ``statuses`` (a point without a ``status``
+    column counts as reviewed) and :func:`hotspots.analysis.inspections_due` finds it
+    ``overdue``; a point never inspected has no due date and does not count.
+
+    Parameters
+    ----------
+    communes
+        The commune layer (``commune_id``, polygons).
+    risk_points
+        Risk points with ``point_id``, ``risk_level`` and ``last_inspected`` (a coverage
+        table will do). A point is counted in the commune named by its ``commune_id``;
+        points without a known ``commune_id`` are placed by location.
+    today
+        The day the inspections are judged on.
+    statuses
+        The statuses that count (default: the reviewed ones, active and mitigated).
+    interval_months, black_spot_interval_months
+        Months from the last inspection to the next one (see
+        :func:`~hotspots.analysis.inspections_due`).
+
+    Returns
+    -------
+    pandas.Series
+        Named :data:`OVERDUE_COLUMN`, indexed by ``commune_id`` in the communes' order,
+        whole numbers (0 for a commune without overdue points).
+
+    Raises
+    ------
+    CRSError
+        If overdue points must be placed by location and a layer has no CRS.
+    HotspotsError
+        If an interval is not a whole number of months of at least 1.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> communes = gpd.GeoDataFrame({"commune_id": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+    ...                             crs="EPSG:4326")
+    >>> points = gpd.GeoDataFrame({"point_id": ["P1", "P2"], "risk_level": ["black_spot", "high"],
+    ...                            "last_inspected": ["2025-01-31", "2025-01-31"], "commune_id": ["A", "A"]},
+    ...                           geometry=[Point(0.5, 0.5), Point(0.6, 0.5)], crs="EPSG:4326")
+    >>> overdue_inspections(communes, points, today=date(2025, 5, 10)).to_dict()
+    {'A': 1, 'B': 0}
+    """
+    if "status" in risk_points.columns:
+        risk_points = risk_points[risk_points["status"].isin(statuses)]
+    due = inspections_due(
+        risk_points,
+        today=today,
+        interval_months=interval_months,
+        black_spot_interval_months=black_spot_interval_months,
+    )
+    late = risk_points[(due["inspection_status"] == "overdue").to_numpy(dtype=bool)]
+    counts = pd.Series(_commune_of(late, communes), dtype=object).value_counts()
+    ids = pd.Index(communes["commune_id"], name="commune_id")
+    return pd.Series(counts.reindex(ids).fillna(0).to_numpy(dtype=int), index=ids, name=OVERDUE_COLUMN)
 
 
 def _commune_of(coverage: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.ndarray:

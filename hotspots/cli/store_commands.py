@@ -11,6 +11,7 @@
     python -m hotspots history QN-0042
     python -m hotspots db upgrade
     python -m hotspots db backup backups/
+    python -m hotspots db grant-readonly qgis_office
 
 The database is ``HOTSPOTS_DATABASE_URL`` when set, else the default SQLite
 file. The commands never seed the sample data: a store filled from the command
@@ -88,8 +89,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     hist.add_argument("--layer", default="risk_points", choices=list(LAYERS), help="layer of the feature")
     hist.set_defaults(func=_guarded(_history))
 
-    db = subparsers.add_parser("db", help="database maintenance: upgrade, backup")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="{upgrade,backup}")
+    db = subparsers.add_parser("db", help="database maintenance: upgrade, backup, grant-readonly")
+    db_commands = db.add_subparsers(
+        dest="db_command", required=True, metavar="{upgrade,backup,grant-readonly}"
+    )
     upgrade = db_commands.add_parser(
         "upgrade", help="bring the tables to the newest version (safe to repeat)"
     )
@@ -97,6 +100,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     backup = db_commands.add_parser("backup", help="write a consistent copy while the app runs")
     backup.add_argument("out", help="backup file to create, or a directory (ending in /) to create it in")
     backup.set_defaults(func=_guarded(_backup))
+    readonly = db_commands.add_parser(
+        "grant-readonly",
+        help="PostgreSQL: let a database role read the layer views (QGIS), and nothing else",
+    )
+    readonly.add_argument("role", help="an existing PostgreSQL role, e.g. qgis_office")
+    readonly.set_defaults(func=_guarded(_grant_readonly))
 
 
 def _register_users(subparsers: argparse._SubParsersAction) -> None:
@@ -269,6 +278,13 @@ def _backup(args: argparse.Namespace, out: TextIO) -> int:
     with open_store(seed=False) as store:
         path = store.backup(args.out)
     print(f"Backup written to {path} ({path.stat().st_size:,} bytes)", file=out)
+    return EXIT_OK
+
+
+def _grant_readonly(args: argparse.Namespace, out: TextIO) -> int:
+    with open_store(seed=False) as store:
+        views = store.grant_readonly(args.role)
+    print(f"{args.role} may now read {', '.join(views)} ({store.url})", file=out)
     return EXIT_OK
 
 

@@ -9,8 +9,25 @@ from __future__ import annotations
 
 from hotspots.formats.cells import guard_formula
 from hotspots.formats.columns import conform_columns, field_default, is_missing, split_items, typed_column
-from hotspots.formats.coordinates import LAT_LON_NAMES, LATITUDE_NAMES, LONGITUDE_NAMES, parse_lat_lon
+from hotspots.formats.coordinates import (
+    LAT_LON_NAMES,
+    LATITUDE_NAMES,
+    LONGITUDE_NAMES,
+    GeoFix,
+    parse_lat_lon,
+    read_geolocation,
+)
 from hotspots.formats.geodata import file_sha256, load_geodata_layer, load_province
+from hotspots.formats.images import (
+    MAX_PHOTO_NAME_LENGTH,
+    PHOTO_FORMATS,
+    Photo,
+    clean_filename,
+    exif_location,
+    read_photo,
+    thumbnail_data_uri,
+)
+from hotspots.formats.odk import FIELD_FORM, FieldForm, FormQuestion, normalise_form_export, read_form_export
 from hotspots.formats.readers import (
     READ_EXTENSIONS,
     SUPPORTED_FORMATS_TEXT,
@@ -23,16 +40,25 @@ from hotspots.formats.writers import EXPORT_FORMATS, export_bytes, to_geojson_by
 
 __all__ = [
     "EXPORT_FORMATS",
+    "FIELD_FORM",
     "LATITUDE_NAMES",
     "LAT_LON_NAMES",
     "LONGITUDE_NAMES",
+    "MAX_PHOTO_NAME_LENGTH",
+    "PHOTO_FORMATS",
     "READ_EXTENSIONS",
     "SUPPORTED_FORMATS_TEXT",
+    "FieldForm",
+    "FormQuestion",
+    "GeoFix",
+    "Photo",
     "Reader",
     "check_file_size",
+    "clean_filename",
     "conform_columns",
     "decode_text",
     "detect_format",
+    "exif_location",
     "export_bytes",
     "field_default",
     "file_sha256",
@@ -41,10 +67,15 @@ __all__ = [
     "json_nesting_depth",
     "load_geodata_layer",
     "load_province",
+    "normalise_form_export",
     "parse_json",
     "parse_lat_lon",
     "read_features",
+    "read_form_export",
+    "read_geolocation",
+    "read_photo",
     "split_items",
+    "thumbnail_data_uri",
     "to_geojson_bytes",
     "typed_column",
     "write_layer",

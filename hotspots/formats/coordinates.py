@@ -1,11 +1,15 @@
-"""Coordinates typed by hand: decimal point or comma, degrees-minutes-seconds, pasted pairs, headings."""
+"""Coordinates typed by hand (decimal comma, degrees-minutes-seconds, pasted pairs, headings) or from GPS.
+
+A phone's GPS answers through the browser's geolocation; :func:`read_geolocation` reads that answer.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from hotspots.errors import ValidationError
@@ -24,6 +28,34 @@ _DMS_BODY = re.compile(r"[\d.,\s°º˚'′’‘\"″”“:dDmMsS]+")
 _HEMISPHERE = re.compile(r"^\s*([NSEW])\s*(.*?)\s*$|^\s*(.*?)\s*([NSEW])\s*$")
 # Two values in one cell ("21.0123, 107.0456"): a separator followed by more digits.
 _PAIR_SEPARATOR = re.compile(r"\d\s*[;,]?\s+[-+NSEW]?\d|\d[;,]\s*[-+NSEW]?\d+[.,°]")
+#: The browser's geolocation error codes (W3C Geolocation API), and 0 for a browser without it.
+GEOLOCATION_ERRORS: Final = {
+    0: "location_unsupported",
+    1: "location_denied",
+    2: "location_unavailable",
+    3: "location_timeout",
+}
+# How browsers say a page not served over HTTPS may not ask: Chrome "Only secure origins are
+# allowed", Safari "Origin does not have permission...", Firefox "...insecure...".
+_INSECURE_WORDS = re.compile(r"secure (origin|context)|insecure|origin does not have permission", re.I)
+
+
+@dataclass(frozen=True)
+class GeoFix:
+    """A place the phone's GPS gave: WGS 84 degrees, and how sure it is.
+
+    Attributes
+    ----------
+    lat, lon
+        Latitude and longitude in degrees.
+    accuracy_m
+        The radius, in metres, the true place lies within (95 % confidence, as the
+        browser reports it); ``None`` when the browser gave none.
+    """
+
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
 
 
 def parse_lat_lon(latitude: object, longitude: object = None) -> tuple[float, float]:
@@ -77,6 +109,61 @@ def parse_lat_lon(latitude: object, longitude: object = None) -> tuple[float, fl
     if problems:
         raise ValidationError(problems, "The coordinates cannot be read")
     return lat, lon
+
+
+def read_geolocation(result: object, *, secure_context: bool | None = None) -> GeoFix | None:
+    """Read what the browser's geolocation answered (``streamlit_js_eval.get_geolocation``).
+
+    Parameters
+    ----------
+    result
+        The component's value: ``None`` while the browser has not answered yet;
+        ``{"coords": {"latitude", "longitude", "accuracy", ...}, "timestamp"}`` on success;
+        ``{"error": {"code", "message"}}`` when the browser refused (code 1 permission
+        denied, also for a page not on HTTPS; 2 position unavailable; 3 timeout; 0 no
+        geolocation in this browser).
+    secure_context
+        The page's ``window.isSecureContext`` when known: ``False`` means the address is
+        neither ``https://`` nor ``localhost``, so the browser never asks (this is said
+        even before the geolocation answers).
+
+    Returns
+    -------
+    GeoFix or None
+        The place and its accuracy; ``None`` while there is no answer yet.
+
+    Raises
+    ------
+    ValidationError
+        With one coded problem saying why there is no place: ``location_insecure``,
+        ``location_denied``, ``location_unavailable``, ``location_timeout``,
+        ``location_unsupported``, or ``location_unreadable`` for an answer of another shape.
+
+    Examples
+    --------
+    >>> read_geolocation({"coords": {"latitude": 20.95, "longitude": 107.08, "accuracy": 12.4}})
+    GeoFix(lat=20.95, lon=107.08, accuracy_m=12.4)
+    """
+    if secure_context is False:
+        raise ValidationError([make_problem("location_insecure")])
+    if result is None:
+        return None
+    if not isinstance(result, Mapping):
+        raise ValidationError([make_problem("location_unreadable")])
+    error = result.get("error")
+    if error is not None:
+        error = error if isinstance(error, Mapping) else {}
+        text = str(error.get("message") or "")
+        code = GEOLOCATION_ERRORS.get(error.get("code"), "location_unreadable")  # type: ignore[arg-type]
+        if code == "location_denied" and _INSECURE_WORDS.search(text):
+            code = "location_insecure"
+        raise ValidationError([make_problem(code)])
+    coords = result.get("coords")
+    coords = coords if isinstance(coords, Mapping) else {}
+    lat, lon, accuracy = (_finite(coords.get(k)) for k in ("latitude", "longitude", "accuracy"))
+    if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
+        raise ValidationError([make_problem("location_unreadable")])
+    return GeoFix(lat=lat, lon=lon, accuracy_m=accuracy if accuracy is not None and accuracy >= 0 else None)
 
 
 def parse_coordinate(cell: Any) -> float | str | None:
@@ -151,6 +238,14 @@ def _parse_dms(text: str) -> float | None:
     if hemisphere in ("S", "W"):
         sign = -sign
     return sign * value
+
+
+def _finite(value: object) -> float | None:
+    """Return a finite number as a float (not a bool); ``None`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _plain_key(text: str) -> str:

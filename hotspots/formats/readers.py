@@ -30,6 +30,7 @@ from hotspots.config import WGS84
 from hotspots.errors import Problem, SchemaError, UnreadableFileError
 from hotspots.formats.cells import is_blank, map_text, plain_value, unguard_formula
 from hotspots.formats.coordinates import coordinate_columns, parse_coordinate, parse_pair
+from hotspots.formats.odk import read_form_export
 from hotspots.formats.ogr import layer_names, read_ogr
 from hotspots.formats.text import decode_text
 from hotspots.i18n import Phrase, coded_error, make_problem
@@ -153,7 +154,7 @@ def _read_csv(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Probl
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise coded_error(UnreadableFileError, "table_empty")
-    return _table_features(rows[0], rows[1:]), problems
+    return _table(rows[0], rows[1:], layer, problems)
 
 
 def _read_xlsx(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -172,7 +173,7 @@ def _read_xlsx(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Prob
     if not rows:
         raise coded_error(UnreadableFileError, "sheet_empty")
     header = [f"column_{k + 1}" if is_blank(cell) else str(cell).strip() for k, cell in enumerate(rows[0])]
-    return _table_features(header, rows[1:]), []
+    return _table(header, rows[1:], layer, [])
 
 
 def _read_kml(data: bytes, layer: str) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -228,6 +229,16 @@ _READERS: Final[dict[str, Reader]] = {
     "gpx": _read_gpx,
     "gpkg": _read_gpkg,
 }
+
+
+def _table(
+    header: Sequence[Any], rows: Sequence[Sequence[Any]], layer: str, problems: list[Problem]
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Read table rows: an export of the field form (KoBoToolbox / ODK Central), else by lat/lon columns."""
+    export = read_form_export(header, rows, layer=layer)
+    if export is None:
+        return _table_features(header, rows), problems
+    return export[0], [*problems, *export[1]]
 
 
 def _table_features(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from hotspots.i18n.problems import (
     make_problem,
     message,
     problem_message,
+    problem_of_error,
     problem_text,
     rejection_reasons,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "make_problem",
     "message",
     "problem_message",
+    "problem_of_error",
     "problem_text",
     "rejection_reasons",
     "t",

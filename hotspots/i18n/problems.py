@@ -74,6 +74,17 @@ def make_problem(
     )
 
 
+def problem_of_error(error: HotspotsError, *, feature_id: str | None = None) -> Problem:
+    """Turn a coded error about one feature into a problem of a list (a refusal of several at once).
+
+    The error keeps its code and values, so the problem reads in every language; an error
+    without a code keeps its English text.
+    """
+    if error.code is None:
+        return Problem(str(error), feature_id=feature_id)
+    return make_problem(error.code, feature_id=feature_id, **error.params)
+
+
 def coded_error(error_type: type[_E], code: str, **params: object) -> _E:
     """Build an exception whose English message comes from the catalogue and which keeps its code.
 

@@ -15,6 +15,7 @@ from hotspots.errors import SchemaError
 from hotspots.i18n.catalogue import check_language, section
 from hotspots.schema import (
     HAZARDS,
+    MITIGATIONS,
     PLAY_SPACE_KINDS,
     POINT_STATUSES,
     RESCUE_AUDIENCES,
@@ -33,6 +34,7 @@ ENUMERATIONS: Final = {
     "risk_level": RISK_LEVELS,
     "status": POINT_STATUSES,
     "hazard": HAZARDS,
+    "mitigation": MITIGATIONS,
     "coverage": ("both", "swim_only", "rescue_only", "neither"),
     "venue_type": SWIM_VENUE_TYPES,
     "audience": RESCUE_AUDIENCES,

@@ -44,6 +44,8 @@ from hotspots.maps.report_map import (
     build_report_map,
     chosen_place,
 )
+from hotspots.maps.review_map import MAX_FIT_ZOOM, SELECTED_COLOUR, SELECTED_RADIUS_PX, build_review_map
+from hotspots.maps.script import MAX_POPUP_PHOTOS, popup_photos
 from hotspots.maps.style import (
     BASEMAPS,
     COVERAGE_COLOURS,
@@ -76,6 +78,8 @@ __all__ = [
     "LEAFLET",
     "LOCATE",
     "MARKERCLUSTER",
+    "MAX_FIT_ZOOM",
+    "MAX_POPUP_PHOTOS",
     "MEASURE",
     "MINIMAP",
     "MINIMAP_MIN_AREA_M2",
@@ -87,6 +91,8 @@ __all__ = [
     "REACH_QUAD_SEGS",
     "REACH_TOLERANCE_M",
     "RESCUE_STYLE",
+    "SELECTED_COLOUR",
+    "SELECTED_RADIUS_PX",
     "STATIC_URL",
     "SWIM_STYLE",
     "VENDOR_DIR",
@@ -106,11 +112,13 @@ __all__ = [
     "build_map",
     "build_plan_map",
     "build_report_map",
+    "build_review_map",
     "chosen_place",
     "fetch",
     "leaflet_image_path",
     "local_base_url",
     "main",
     "missing_files",
+    "popup_photos",
     "use_assets",
 ]

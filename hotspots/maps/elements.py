@@ -284,6 +284,8 @@ class Legend(branca.element.MacroElement):
         Add the heat map's entry.
     has_pending
         Add the entry of reported points awaiting review.
+    has_overdue
+        Add the entry of points whose inspection is overdue (their ring).
     """
 
     _template = Template(
@@ -309,6 +311,7 @@ class Legend(branca.element.MacroElement):
         layers: Mapping[str, gpd.GeoDataFrame],
         has_heatmap: bool = False,
         has_pending: bool = False,
+        has_overdue: bool = False,
     ) -> None:
         super().__init__()
         self._name = "Legend"
@@ -321,6 +324,8 @@ class Legend(branca.element.MacroElement):
         items.append(_swatch(t("legend.cluster", lang), css_class="hs-cluster-sw"))
         if has_pending:
             items.append(_swatch(t("legend.pending", lang), css_class="hs-pending-sw"))
+        if has_overdue:
+            items.append(_swatch(t("legend.overdue", lang), css_class="hs-overdue-sw"))
         present = {name for name in layers if len(layer_or_empty(layers, name))}
         if "swim_classes" in present:
             items.append(_facility_swatch(SWIM_STYLE, t("legend.swim_class", lang)))

@@ -11,12 +11,15 @@ points awaiting review are drawn apart again, as hollow grey rings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import folium
 import geopandas as gpd
 from folium.map import FitBounds
 
+from hotspots.config import LOCAL_TIME_ZONE
 from hotspots.errors import HotspotsError
 from hotspots.i18n import t
 from hotspots.maps.assets import leaflet_image_path, use_assets
@@ -58,6 +61,8 @@ def build_map(
     asset_base_url: str | None = None,
     focus_commune_id: str | None = None,
     interactive_points: bool = True,
+    photos: Mapping[str, Sequence[str]] | None = None,
+    today: date | None = None,
 ) -> folium.Map:
     """Build the map of risk points, facilities, communes and water.
 
@@ -87,6 +92,14 @@ def build_map(
     interactive_points
         ``False`` draws the points without popups, tooltips or cluster zoom, letting every
         tap through to the map (the report map, where a tap places a new point).
+    photos
+        Thumbnails by point id: ``data:image/jpeg;base64,...`` URIs such as
+        :func:`hotspots.formats.thumbnail_data_uri` makes. A point's popup shows its first
+        three; points without photos (or ``None``) are drawn as before.
+    today
+        The day inspections are judged on: reviewed points whose inspection is overdue
+        then are ringed (:data:`~hotspots.maps.style.OVERDUE_STYLE`, with a legend entry).
+        Default: today in the province's time zone (:data:`~hotspots.config.LOCAL_TIME_ZONE`).
 
     Returns
     -------
@@ -124,8 +137,9 @@ def build_map(
         fit.options["animate"] = False
         fmap.add_child(fit)
     add_minimap(fmap, province, basemap=basemap)
-    point_rows = PointRows.from_table(coverage, communes=communes, lang=lang)
-    MapSetup(point_rows, lang=lang, image_path=leaflet_image_path(asset_base_url)).add_to(fmap)
+    today = today or datetime.now(ZoneInfo(LOCAL_TIME_ZONE)).date()
+    point_rows = PointRows.from_table(coverage, communes=communes, lang=lang, today=today)
+    MapSetup(point_rows, lang=lang, image_path=leaflet_image_path(asset_base_url), photos=photos).add_to(fmap)
     add_basemaps(fmap, basemap=basemap, lang=lang)
 
     if len(province):
@@ -181,6 +195,12 @@ def build_map(
         ).add_to(fmap)
 
     add_controls(fmap, province, lang=lang, basemap=basemap, minimap=False)
-    Legend(lang=lang, layers=layers, has_heatmap=heatmap, has_pending=bool(pending.any())).add_to(fmap)
+    Legend(
+        lang=lang,
+        layers=layers,
+        has_heatmap=heatmap,
+        has_pending=bool(pending.any()),
+        has_overdue=bool((point_rows.overdue & ~pending).any()),
+    ).add_to(fmap)
     use_assets(fmap, base_url=asset_base_url)
     return fmap

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Final
 
 import geopandas as gpd
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspots.analysis import RESCUE_PREFIX, SWIM_PREFIX
+from hotspots.analysis import RESCUE_PREFIX, REVIEWED_STATUSES, SWIM_PREFIX, inspections_due
 from hotspots.config import WGS84
 from hotspots.i18n import DATE_FORMATS, ENUMERATIONS, label, t
 from hotspots.maps.display import COORDINATE_DECIMALS
@@ -29,7 +30,8 @@ class PointRows:
     One row per point, fields in :attr:`FIELDS` order. ``lat`` and ``lon`` are whole
     1e-5 degrees (about 1 m) from :attr:`origin`, shorter than decimals. ``kind`` packs
     four codes as bit fields (:attr:`KIND_BITS`: coverage, risk level, status, water
-    type, each an index into its label table, the last entry meaning "unknown").
+    type, each an index into its label table, the last entry meaning "unknown") and one
+    flag, ``overdue`` (1: a reviewed point whose inspection is overdue, see :meth:`from_table`).
     ``hazards`` is a bit mask over the hazard labels. ``commune``, ``inspected``,
     ``swim`` and ``rescue`` index the name tables of :meth:`tables` (``-1``: none);
     distances are whole metres (``-1`` without a facility). Everything is computed
@@ -51,7 +53,13 @@ class PointRows:
         "rescue_m",
     )
     #: Bit offset and width of each code packed in ``kind``.
-    KIND_BITS: Final = {"coverage": (0, 3), "risk_level": (3, 3), "status": (6, 3), "water_type": (9, 4)}
+    KIND_BITS: Final = {
+        "coverage": (0, 3),
+        "risk_level": (3, 3),
+        "status": (6, 3),
+        "water_type": (9, 4),
+        "overdue": (13, 1),
+    }
 
     def __init__(
         self,
@@ -60,6 +68,7 @@ class PointRows:
         origin: tuple[float, float],
         black_spot: np.ndarray,
         pending: np.ndarray | None = None,
+        overdue: np.ndarray | None = None,
     ) -> None:
         self._frame = frame
         self._tables = tables
@@ -69,10 +78,19 @@ class PointRows:
         self.black_spot = black_spot
         #: Which rows are reports awaiting review (status ``pending``): drawn apart, never counted.
         self.pending = np.zeros(len(frame), dtype=bool) if pending is None else pending
+        #: Which rows are reviewed points whose inspection is overdue (the ``overdue`` bit of ``kind``).
+        self.overdue = np.zeros(len(frame), dtype=bool) if overdue is None else overdue
 
     @classmethod
-    def from_table(cls, table: gpd.GeoDataFrame, *, communes: gpd.GeoDataFrame, lang: str) -> PointRows:
-        """Prepare the rows of a coverage table (any CRS) in ``lang``."""
+    def from_table(
+        cls, table: gpd.GeoDataFrame, *, communes: gpd.GeoDataFrame, lang: str, today: date | None = None
+    ) -> PointRows:
+        """Prepare the rows of a coverage table (any CRS) in ``lang``.
+
+        With ``today``, a reviewed point (active or mitigated; any point when the table has
+        no status) whose inspection is overdue on that day
+        (:func:`hotspots.analysis.inspections_due`) gets the ``overdue`` bit of ``kind``.
+        """
         geometry = table.geometry.to_crs(WGS84) if len(table) and table.crs is not None else table.geometry
         coordinates = geometry.to_numpy()
         unknown = html.escape(t("popup.unknown", lang))
@@ -112,15 +130,22 @@ class PointRows:
         columns["inspected"] = _factorize(_dates(table, lang), tables, "date", index=table.index)
         for prefix, key in ((SWIM_PREFIX, "swim"), (RESCUE_PREFIX, "rescue")):
             columns[key], columns[f"{key}_m"] = _facility_columns(table, prefix, tables, key)
+        overdue = _overdue(table, today)
+        columns["kind"] = kind | (overdue.astype(np.int64) << cls.KIND_BITS["overdue"][0])
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(table)))[list(cls.FIELDS)]
         black = codes["risk_level"] == RISK_LEVELS.index("black_spot")
         pending = codes["status"] == POINT_STATUSES.index("pending")
-        return cls(frame, tables, origin, black, pending)
+        return cls(frame, tables, origin, black, pending, overdue)
 
     @property
     def latlng(self) -> np.ndarray:
         """``(n, 2)`` array of latitude, longitude."""
         return self._frame[["lat", "lon"]].to_numpy(dtype=float) / FIXED_POINT + np.array(self.origin)
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The points' ids, HTML-escaped as the rows carry them (the popups' keys)."""
+        return self._frame["id"].to_numpy(dtype=object)
 
     def tables(self) -> dict[str, list[str]]:
         """Labels and names the rows' integer codes point into."""
@@ -131,6 +156,18 @@ class PointRows:
         text = self._frame[mask].to_json(orient="values", force_ascii=False)
         # Texts are escaped, so no "<" can close the script; the replace keeps it that way regardless.
         return text.replace("<", "\\u003c")
+
+
+def _overdue(table: pd.DataFrame, today: date | None) -> np.ndarray:
+    """Which rows are reviewed points whose inspection is overdue on ``today`` (none without ``today``)."""
+    needed = {"point_id", "risk_level", "last_inspected"}
+    if today is None or not len(table) or not needed <= set(table.columns):
+        return np.zeros(len(table), dtype=bool)
+    due = inspections_due(table[sorted(needed)], today=today)
+    late = (due["inspection_status"] == "overdue").to_numpy(dtype=bool)
+    if "status" in table.columns:
+        late = late & table["status"].isin(REVIEWED_STATUSES).to_numpy(dtype=bool)
+    return late
 
 
 def _dates(table: pd.DataFrame, lang: str) -> pd.Series | None:

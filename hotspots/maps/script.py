@@ -8,12 +8,16 @@ The CSS and JavaScript live as Jinja templates in ``templates/`` next to this mo
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Mapping, Sequence
 from importlib import resources
+from typing import Final
 
 import branca.element
 from folium.template import Template
 
 from hotspots.analysis import COVERAGE_STATUSES
+from hotspots.errors import HotspotsError
 from hotspots.i18n import t
 from hotspots.maps.points import FIXED_POINT, PointRows
 from hotspots.maps.style import (
@@ -21,10 +25,16 @@ from hotspots.maps.style import (
     DETAIL_ZOOM,
     MOBILE_WIDTH_PX,
     NO_PLAY_STYLE,
+    OVERDUE_STYLE,
     PASSIVE_PANE,
     PENDING_STYLE,
     WATER_COLOUR,
 )
+
+#: Photos shown in a point's popup, at most.
+MAX_POPUP_PHOTOS: Final = 3
+# A thumbnail is a base64 data URI of a JPEG or PNG: nothing in it can close the attribute it sits in.
+_THUMBNAIL_URI: Final = re.compile(r"data:image/(?:jpeg|png);base64,[A-Za-z0-9+/]+={0,2}")
 
 
 def _read_template(name: str) -> str:
@@ -33,7 +43,10 @@ def _read_template(name: str) -> str:
 
 
 class MapSetup(branca.element.MacroElement):
-    """Styles, Leaflet's marker image path and the shared ``hsMap`` helpers (popups, markers)."""
+    """Styles, Leaflet's marker image path and the shared ``hsMap`` helpers (popups, markers).
+
+    ``photos`` maps point ids to thumbnails (see :func:`popup_photos`); a popup shows those of its point.
+    """
 
     _template = Template(
         "{% macro header(this, kwargs) %}<style>\n"
@@ -43,7 +56,14 @@ class MapSetup(branca.element.MacroElement):
         + "{% endmacro %}"
     )
 
-    def __init__(self, rows: PointRows, *, lang: str, image_path: str) -> None:
+    def __init__(
+        self,
+        rows: PointRows,
+        *,
+        lang: str,
+        image_path: str,
+        photos: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         super().__init__()
         self._name = "MapSetup"
         self.detail_zoom = DETAIL_ZOOM
@@ -60,6 +80,7 @@ class MapSetup(branca.element.MacroElement):
         self.no_play_stroke = NO_PLAY_STYLE["stroke"]
         self.water = WATER_COLOUR
         self.pending_style = dict(PENDING_STYLE)
+        self.overdue_style = dict(OVERDUE_STYLE)
         self.passive_pane = PASSIVE_PANE
         self.texts = {
             "h": {
@@ -75,7 +96,9 @@ class MapSetup(branca.element.MacroElement):
                 )
             },
             "none": html.escape(t("popup.none", lang)),
+            "overdue": html.escape(t("popup.overdue", lang)),
             "unknown": html.escape(t("popup.unknown", lang)),
+            "photo": html.escape(t("popup.photo", lang)),
             "decimal": "," if lang == "vi" else ".",
             **{key: tables[key] for key in ("coverage", "water_type", "risk_level", "status", "hazard")},
         }
@@ -84,3 +107,32 @@ class MapSetup(branca.element.MacroElement):
         self.scale = FIXED_POINT
         self.fields = {name: i for i, name in enumerate(PointRows.FIELDS)}
         self.kind_bits = PointRows.KIND_BITS
+        self.photos = popup_photos(rows, photos)
+
+
+def popup_photos(rows: PointRows, photos: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    """Return the first :data:`MAX_POPUP_PHOTOS` thumbnails of each point of ``rows`` that has any.
+
+    Keys are the ids as the rows carry them (HTML-escaped); points not in ``rows`` are left out,
+    so the page carries only the photos of the points it shows. Nothing is done without photos.
+
+    Raises
+    ------
+    HotspotsError
+        If a thumbnail is not a base64 ``data:image/jpeg`` or ``data:image/png`` URI.
+    """
+    if not photos:
+        return {}
+    shown = set(rows.ids)
+    kept = {}
+    for point_id, uris in photos.items():
+        key = html.escape(str(point_id))
+        first = [str(uri) for uri in list(uris)[:MAX_POPUP_PHOTOS]]
+        if key not in shown or not first:
+            continue
+        for uri in first:
+            if not _THUMBNAIL_URI.fullmatch(uri):
+                msg = f"The thumbnail of {point_id} is not a base64 data:image/jpeg or data:image/png URI."
+                raise HotspotsError(msg)
+        kept[key] = first
+    return kept

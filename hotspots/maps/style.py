@@ -31,6 +31,9 @@ PENDING_STYLE: Final = {
     "weight": 2,
     "radius": 7,
 }
+#: Reviewed points whose inspection is overdue: a thick deep-pink ring around the marker (and
+#: around a cluster holding one), unlike the coverage colours, the black outline or the grey pending ring.
+OVERDUE_STYLE: Final = {"stroke": "#C51B7D", "weight": 3}
 #: Leaflet pane of cluster icons and markers that must let every tap through to the map (report map).
 PASSIVE_PANE: Final = "hsPassive"
 

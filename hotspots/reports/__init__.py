@@ -54,6 +54,7 @@ from hotspots.reports.timeline import (
     history_timeline,
     inspection_timeline,
     local_time,
+    person_name,
     value_text,
 )
 
@@ -98,6 +99,7 @@ __all__ = [
     "legend_symbol",
     "local_time",
     "map_layers",
+    "person_name",
     "play_space_flag",
     "point_table",
     "prepare_sheets",

@@ -12,11 +12,12 @@ from typing import Final
 
 import pandas as pd
 
-from hotspots.analysis import SUMMARY_COLUMNS
+from hotspots.analysis import OVERDUE_COLUMN, SUMMARY_COLUMNS
 from hotspots.i18n import t
 from hotspots.reports.tables import write_table
 
-#: Columns of :func:`commune_table`: rank, name, score and the key figures first.
+#: Columns of :func:`commune_table`: rank, name, score and the key figures first; the overdue
+#: inspections right after the black spots (what an officer acts on next), when the summary has them.
 COMMUNE_TABLE_COLUMNS: Final = (
     "priority_rank",
     "name",
@@ -24,6 +25,7 @@ COMMUNE_TABLE_COLUMNS: Final = (
     "play_space",
     "risk_points",
     "black_spots",
+    OVERDUE_COLUMN,
     "covered_either_share",
     "children_under_16",
     "covered_swim_share",
@@ -60,24 +62,28 @@ def commune_table(summary: pd.DataFrame, *, lang: str) -> pd.DataFrame:
     Parameters
     ----------
     summary
-        Output of :func:`hotspots.analysis.commune_summary` (the geometry is left out).
+        Output of :func:`hotspots.analysis.commune_summary` (the geometry is left out),
+        with or without :data:`~hotspots.analysis.OVERDUE_COLUMN` (from
+        :func:`hotspots.analysis.overdue_inspections`).
     lang
         Language of the play-space flag.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`COMMUNE_TABLE_COLUMNS`, one row per commune in rank order; shares as
+        :data:`COMMUNE_TABLE_COLUMNS` (the overdue count only when ``summary`` has it),
+        one row per commune in rank order; shares as
         percentages rounded to one decimal (missing for a commune without risk points);
         ``play_space`` as :func:`play_space_flag`; ``has_play_space`` as bool.
     """
-    table = pd.DataFrame(summary[list(SUMMARY_COLUMNS)]).sort_values("priority_rank", kind="stable")
+    present = [c for c in (*SUMMARY_COLUMNS, OVERDUE_COLUMN) if c in summary.columns]
+    table = pd.DataFrame(summary[present]).sort_values("priority_rank", kind="stable")
     table = table.reset_index(drop=True)
     for column in PERCENT_COLUMNS:
         table[column] = (table[column].astype(float) * 100).round(1)
     table["has_play_space"] = table["has_play_space"].astype(bool)
     table["play_space"] = [play_space_flag(bool(v), lang) for v in table["has_play_space"]]
-    return table[list(COMMUNE_TABLE_COLUMNS)]
+    return table[[c for c in COMMUNE_TABLE_COLUMNS if c in table.columns]]
 
 
 def export_summary(
@@ -88,7 +94,8 @@ def export_summary(
     Parameters
     ----------
     summary
-        Output of :func:`hotspots.analysis.commune_summary` (the geometry is left out).
+        Output of :func:`hotspots.analysis.commune_summary` (the geometry is left out),
+        with or without the overdue inspections.
     fmt
         ``"csv"`` or ``"xlsx"`` (see :func:`hotspots.reports.write_table`).
     lang
@@ -108,8 +115,9 @@ def export_summary(
     SchemaError
         When ``fmt`` is not ``csv`` or ``xlsx``.
     """
-    headers = {c: t(f"col.{c}", lang) for c in EXPORT_COLUMNS}
-    table = commune_table(summary, lang=lang)[list(EXPORT_COLUMNS)].rename(columns=headers)
+    table = commune_table(summary, lang=lang)
+    headers = {c: t(f"col.{c}", lang) for c in EXPORT_COLUMNS if c in table.columns}
+    table = table[list(headers)].rename(columns=headers)
     return write_table(
         table,
         fmt=fmt,

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from hotspots.config import LOCAL_TIME_ZONE
 from hotspots.i18n import TRANSLATIONS, field_label, format_date, format_number, label, t
 
 #: Times are shown in Vietnam's time zone, whatever the server's.
-LOCAL_TIMEZONE: Final = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TIMEZONE: Final = ZoneInfo(LOCAL_TIME_ZONE)
 #: The user the store records for the shipped or seeded data.
 SEED_USER: Final = "seed"
 #: Fields whose values are enumeration codes: field → enumeration of their labels.
@@ -107,7 +108,8 @@ def inspection_timeline(
     ----------
     inspections
         Rows of :meth:`hotspots.store.Store.inspections`: ``inspected_on`` (ISO date),
-        ``inspector``, ``findings``, ``mitigations``, ``recorded_at``, ``recorded_by``.
+        ``inspector``, ``findings``, ``mitigations``, ``recorded_at``, ``recorded_by``,
+        ``measures`` (a list of :data:`hotspots.schema.MITIGATIONS`, or its JSON text; optional).
     lang
         ``"vi"`` or ``"en"``.
 
@@ -125,12 +127,13 @@ def inspection_timeline(
         details = [t("timeline.findings", lang, text=_text(row.get("findings")) or t("timeline.empty", lang))]
         if _text(row.get("mitigations")):
             details.append(t("timeline.mitigations", lang, text=_text(row.get("mitigations"))))
+        details += _measures_line(row.get("measures"), lang)
         if _text(row.get("recorded_by")):
             details.append(
                 t(
                     "timeline.recorded_by",
                     lang,
-                    user=_who(row.get("recorded_by"), lang),
+                    user=person_name(row.get("recorded_by"), lang),
                     when=local_time(row.get("recorded_at"), lang),
                 )
             )
@@ -210,6 +213,13 @@ def _history_entry(row: Mapping[str, Any], lang: str) -> TimelineEntry:
         phrase = t("timeline.inspection", lang, date=_date_text(inspection.get("inspected_on"), lang))
         details += _inspection_details(inspection, lang)
         details += _changes(old, new, lang, skip=("inspection",))
+    elif action == "report":
+        phrase = t("timeline.report", lang)
+        details += _report_details(new, lang)
+    elif action == "photo":
+        phrase = t("timeline.photo", lang, file=_text(new.get("filename")) or t("timeline.empty", lang))
+    elif action == "plan":
+        phrase = t("timeline.plan", lang)
     elif action == "edit":
         phrase = t("timeline.edit", lang)
         details += _changes(old, new, lang)
@@ -219,7 +229,7 @@ def _history_entry(row: Mapping[str, Any], lang: str) -> TimelineEntry:
     reason = _text(row.get("reason"))
     if reason:
         details.append(t("timeline.reason", lang, reason=reason))
-    when, who = local_time(row.get("at"), lang), _who(row.get("user"), lang)
+    when, who = local_time(row.get("at"), lang), person_name(row.get("user"), lang)
     headline = t("timeline.entry", lang, when=when, who=who, action=phrase)
     return TimelineEntry(when=when, who=who, headline=headline, details=tuple(details))
 
@@ -234,6 +244,30 @@ def _inspection_details(inspection: Mapping[str, Any], lang: str) -> list[str]:
         text = _text(inspection.get(column))
         if text:
             lines.append(t(key, lang, text=text))
+    return lines + _measures_line(inspection.get("measures"), lang)
+
+
+def _measures_line(measures: object, lang: str) -> list[str]:
+    """``Biện pháp đã có: Biển cảnh báo, Rào chắn`` for an inspection's measures; nothing without any."""
+    if isinstance(measures, str):
+        try:
+            measures = json.loads(measures)
+        except ValueError:
+            measures = [measures]
+    if not isinstance(measures, list | tuple) or not measures:
+        return []
+    return [t("timeline.measures", lang, text=", ".join(label("mitigation", m, lang) for m in measures))]
+
+
+def _report_details(report: Mapping[str, Any], lang: str) -> list[str]:
+    """Return what a report attached to a stored point said: its notes, how many photos came with it."""
+    lines = []
+    notes = _text(report.get("notes"))
+    if notes:
+        lines.append(t("timeline.notes", lang, text=notes))
+    photos = report.get("photos")
+    if isinstance(photos, list | tuple) and photos:
+        lines.append(t("timeline.photos", lang, count=format_number(len(photos), lang)))
     return lines
 
 
@@ -263,7 +297,12 @@ def _changes(
     ]
 
 
-def _who(user: object, lang: str) -> str:
+def person_name(user: object, lang: str) -> str:
+    """Return how a user recorded in the store is named to people: the seeded data's is *Hệ thống*.
+
+    >>> person_name("seed", "vi"), person_name("Nguyễn Văn A", "en"), person_name(None, "en")
+    ('Hệ thống', 'Nguyễn Văn A', '(empty)')
+    """
     text = _text(user)
     if text == SEED_USER:
         return t("timeline.system", lang)

@@ -1,4 +1,9 @@
-"""Backups of the store while the app keeps running: SQLite ``VACUUM INTO``, PostgreSQL ``pg_dump``."""
+"""Backups of the store while the app keeps running: SQLite ``VACUUM INTO``, PostgreSQL ``pg_dump``.
+
+The photos are files beside the database (named by their SHA-256): a backup copies them too,
+into ``<backup>.photos/``. A photo's file is written before its row, so every photo the copied
+database refers to is on disk when the files are copied after it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 import sqlalchemy as sa
 
@@ -14,9 +20,14 @@ from hotspots.errors import StoreError
 from hotspots.i18n import coded_error
 from hotspots.store.engine import Database
 
+#: Beside a backup file ``x``, the folder ``x.photos`` holds the store's photos.
+PHOTOS_SUFFIX: Final = ".photos"
 
-def backup(db: Database, out: Path | str) -> Path:
+
+def backup(db: Database, out: Path | str, *, photo_dir: Path | None = None) -> Path:
     """Write a consistent copy of the store; return the file (see :meth:`hotspots.store.Store.backup`).
+
+    The photos in ``photo_dir`` (if it holds any) are copied to ``<file>.photos/``.
 
     Raises
     ------
@@ -43,7 +54,22 @@ def backup(db: Database, out: Path | str) -> Path:
     else:
         _pg_dump(db.engine.url, partial)
     partial.replace(out)
+    if photo_dir is not None:
+        _copy_photos(Path(photo_dir), out.with_name(out.name + PHOTOS_SUFFIX))
     return out
+
+
+def _copy_photos(photo_dir: Path, target: Path) -> None:
+    """Copy the stored photo files (not the temporary ones of a write in flight) to ``target``."""
+    files = [f for f in photo_dir.glob("*.*") if f.is_file() and not f.name.startswith(".")]
+    if not files:
+        return
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for file in files:
+        shutil.copy2(file, partial / file.name)
+    partial.replace(target)
 
 
 def _pg_dump(url: sa.URL, out: Path) -> None:
@@ -55,7 +81,10 @@ def _pg_dump(url: sa.URL, out: Path) -> None:
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     target = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    command = [program, "--format=custom", "--no-owner", f"--file={out}", f"--dbname={target}"]
+    # PostGIS belongs to the superuser who created it: its comment and its reference table of
+    # coordinate systems would fail to restore for the store's own role (the target has PostGIS already).
+    postgis = ["--no-comments", "--exclude-table-data=*.spatial_ref_sys"]
+    command = [program, "--format=custom", "--no-owner", *postgis, f"--file={out}", f"--dbname={target}"]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         out.unlink(missing_ok=True)

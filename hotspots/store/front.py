@@ -24,7 +24,7 @@ its concern: :mod:`~hotspots.store.points`, :mod:`~hotspots.store.layers`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -34,13 +34,16 @@ import pandas as pd
 import sqlalchemy as sa
 
 from hotspots.config import GEODATA_DIR
+from hotspots.formats import Photo
 from hotspots.schema import RISK_POINTS, get_layer_schema
-from hotspots.store import imports, inspections, layers, plans, points, users
+from hotspots.store import imports, inspections, layers, plans, points, updates, users
+from hotspots.store import photos as photo_store
 from hotspots.store.backup import backup as write_backup
 from hotspots.store.engine import BUSY_DEADLINE_S, Database, create_engine, resolve_url, revision
 from hotspots.store.history import read_history
 from hotspots.store.imports import ImportResult, ImportSource
-from hotspots.store.permissions import User
+from hotspots.store.permissions import User, require
+from hotspots.store.spatial import grant_readonly
 from hotspots.validation import ValidationReport
 
 _RISK: Final = RISK_POINTS.name
@@ -52,6 +55,7 @@ def open_store(
     seed: bool = True,
     upgrade: bool = True,
     seed_from: Path | str | None = None,
+    photo_dir: Path | str | None = None,
 ) -> Store:
     """Open the store of record, creating and upgrading its tables when needed.
 
@@ -69,6 +73,9 @@ def open_store(
     seed_from
         Folder of ``<layer>.geojson`` files to seed an empty store from
         (default ``geodata/``, the shipped sample); layers without a file stay empty.
+    photo_dir
+        Folder of the photos' files (default: ``photos/`` beside a SQLite file, else in the
+        data directory; see :mod:`hotspots.store.photos`).
 
     Returns
     -------
@@ -78,7 +85,8 @@ def open_store(
     Raises
     ------
     StoreError
-        If the URL is not SQLite or PostgreSQL, or the database cannot be reached.
+        If the URL is not SQLite or PostgreSQL, or the database cannot be reached, or the
+        photos folder lies inside the web-served ``static/`` folder.
 
     Examples
     --------
@@ -86,7 +94,7 @@ def open_store(
     >>> store.read_layer("risk_points").crs.to_string()  # doctest: +SKIP
     'EPSG:4326'
     """
-    store = Store(create_engine(resolve_url(url)))
+    store = Store(create_engine(resolve_url(url)), photo_dir=photo_dir)
     try:
         if upgrade:
             store.upgrade()
@@ -109,11 +117,18 @@ class Store:
     busy_deadline_s
         How long a transaction is retried while the database is busy
         (default :data:`~hotspots.store.BUSY_DEADLINE_S`).
+    photo_dir
+        Folder of the photos' files (default: :func:`hotspots.store.photos.photo_folder`).
     """
 
-    def __init__(self, engine: sa.Engine, *, busy_deadline_s: float | None = None) -> None:
+    def __init__(
+        self, engine: sa.Engine, *, busy_deadline_s: float | None = None, photo_dir: Path | str | None = None
+    ) -> None:
         self.engine = engine
         self._db = Database(engine, BUSY_DEADLINE_S if busy_deadline_s is None else busy_deadline_s)
+        #: Where the photos' files are (never inside the web-served ``static/``).
+        folder = photo_store.photo_folder(engine.url) if photo_dir is None else photo_dir
+        self.photo_dir = photo_store.checked_folder(folder)
         # The stored province and communes, read again when another process imports new ones.
         self._geography = layers.GeographyCache()
 
@@ -216,7 +231,7 @@ class Store:
         pandas.DataFrame
             Columns ``history_id``, ``point_id``, ``at`` (UTC ISO 8601), ``user``,
             ``action`` (``add``, ``import``, ``seed``, ``edit``, ``status``,
-            ``inspection``), ``what``, ``old`` and ``new`` (dicts of the values
+            ``inspection``, ``photo``, ``report``), ``what``, ``old`` and ``new`` (dicts of the values
             before and after; ``old`` is ``None`` when the feature was created),
             ``reason``.
 
@@ -234,7 +249,8 @@ class Store:
         -------
         pandas.DataFrame
             Columns ``inspection_id``, ``point_id``, ``inspected_on`` (ISO date),
-            ``inspector``, ``findings``, ``mitigations``, ``recorded_at``, ``recorded_by``.
+            ``inspector``, ``findings``, ``mitigations``, ``recorded_at``, ``recorded_by``,
+            ``measures`` (list of :data:`hotspots.schema.MITIGATIONS`, empty for none).
 
         Raises
         ------
@@ -245,7 +261,15 @@ class Store:
 
     # ------------------------------------------------------------------ writes
 
-    def add_risk_point(self, properties: Mapping[str, Any], *, lon: float, lat: float, user: User) -> str:
+    def add_risk_point(
+        self,
+        properties: Mapping[str, Any],
+        *,
+        lon: float,
+        lat: float,
+        user: User,
+        photos: Sequence[Photo] = (),
+    ) -> str:
         """Add a reported risk point, with status ``pending``, and return its id.
 
         Parameters
@@ -258,6 +282,9 @@ class Store:
             WGS 84 degrees.
         user
             Who reports it (permission ``report``, in their communes); recorded in the history.
+        photos
+            Photos of the place, read with :func:`hotspots.formats.read_photo`: stored with
+            the point, in the same transaction (see :meth:`attach_photos`).
 
         Returns
         -------
@@ -268,13 +295,23 @@ class Store:
         ------
         ValidationError
             With every problem found: missing or wrong fields, outside the
-            province, a near duplicate of a stored point, an id already used.
+            province, a near duplicate of a stored point, an id already used;
+            or a photo that is not a usable JPEG or PNG.
         StoreError
-            If ``properties`` sets a status other than ``pending``.
+            If ``properties`` sets a status other than ``pending``, or a photo's file
+            cannot be written.
         PermissionDeniedError
             If the user may not report, or not in the point's commune.
         """
-        return points.add_risk_point(self._db, self._geography, properties, lon=lon, lat=lat, user=user)
+        require(user, "report")  # before any photo is decoded
+        ready = photo_store.checked_photos(photos)
+        folder = self.photo_dir
+
+        def attach(conn: sa.Connection, point_id: str, by: str, when: str) -> None:
+            photo_store.store_photos(conn, folder, point_id, ready, user=by, when=when)
+
+        options = {"lon": lon, "lat": lat, "user": user, "then": attach if ready else None}
+        return points.add_risk_point(self._db, self._geography, properties, **options)
 
     def edit_risk_point(self, point_id: str, changes: Mapping[str, Any], *, user: User) -> None:
         """Change fields of a risk point; the old values stay in its history.
@@ -331,6 +368,61 @@ class Store:
         """
         points.set_status(self._db, point_id, status, user=user, reason=reason)
 
+    def set_status_many(self, point_ids: Sequence[str], status: str, *, user: User, reason: str = "") -> int:
+        """Move several risk points to one status at once (approve or reject a selection): all, or none.
+
+        Every point is checked before anything is written, in one transaction: it exists, the
+        user may review in its commune, and its status may move to ``status``. Each point
+        changed gets its own history row, as :meth:`set_status` writes it.
+
+        Parameters
+        ----------
+        point_ids
+            Ids of the points (repeats count once); an empty list changes nothing.
+        status
+            New status of every point.
+        user
+            Who decides (permission ``review``, in each point's commune); recorded in the history.
+        reason
+            Why (shown in each point's history); required, not blank, for ``rejected``.
+
+        Returns
+        -------
+        int
+            How many points changed.
+
+        Raises
+        ------
+        SchemaError
+            If ``status`` is not a status at all.
+        StoreError
+            If a rejection has no reason (code ``rejection_needs_reason``).
+        ValidationError
+            If any point is unknown, outside the user's communes or may not move to ``status``
+            (code ``status_many_refused``): nothing is written, the message names the points that
+            failed and its problems say why, one per point.
+        PermissionDeniedError
+            If the user may not review at all.
+        """
+        return points.set_status_many(self._db, point_ids, status, user=user, reason=reason)
+
+    def review_queue(self, *, commune_ids: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+        """Return the points awaiting review, with who reported each one and when.
+
+        Parameters
+        ----------
+        commune_ids
+            Keep the points of these communes (``None``: every pending point).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The columns of :meth:`read_layer`, then ``created_at`` (when the point was
+            reported or imported, a timezone-aware UTC timestamp) and ``created_by`` (the
+            display name of who reported or imported it), then ``geometry``; sorted by id.
+        """
+        return points.read_review_queue(self._db, commune_ids=commune_ids)
+
     def record_inspection(
         self,
         point_id: str,
@@ -338,12 +430,16 @@ class Store:
         inspected_on: date | str,
         findings: str,
         mitigations: str = "",
+        measures: Sequence[str] = (),
+        mark_mitigated: bool = False,
         user: User,
     ) -> int:
         """Record a site inspection of a risk point and update its ``last_inspected``.
 
         ``last_inspected`` only moves forward: recording an older inspection
-        keeps the newer date.
+        keeps the newer date. One transaction: the inspection, the point's new
+        ``last_inspected`` (and status, with ``mark_mitigated``) and one history row
+        telling both (action ``inspection``).
 
         Parameters
         ----------
@@ -354,7 +450,14 @@ class Store:
         findings
             What was found.
         mitigations
-            What was done or recommended (fence, sign, rescue pole...).
+            Notes: what was done or recommended (fence, sign, rescue pole...).
+        measures
+            Measures in place, each one of :data:`hotspots.schema.MITIGATIONS`
+            (stored in that order, without repeats).
+        mark_mitigated
+            Also move the point to ``mitigated``, by the rule of :meth:`set_status`
+            (``schema.STATUS_TRANSITIONS``: from ``active`` only); needs the permission
+            ``review`` as well.
         user
             Who inspected and records it (permission ``inspect``, in the point's
             commune): their display name is the inspector.
@@ -367,11 +470,14 @@ class Store:
         Raises
         ------
         ValidationError
-            If the date or a text is missing or wrong (every problem at once).
+            If the date, a text or a measure is missing or wrong (every problem at once;
+            an unknown measure: code ``unknown_measures``, naming it and the allowed ones).
         StoreError
-            If there is no such point.
+            If there is no such point, or (``mark_mitigated``) its status may not move
+            to ``mitigated`` (code ``status_change_forbidden``).
         PermissionDeniedError
-            If the user may not inspect, or not in the point's commune.
+            If the user may not inspect (or, with ``mark_mitigated``, review), or not in
+            the point's commune.
         """
         return inspections.record_inspection(
             self._db,
@@ -379,8 +485,116 @@ class Store:
             inspected_on=inspected_on,
             findings=findings,
             mitigations=mitigations,
+            measures=measures,
+            mark_mitigated=mark_mitigated,
             user=user,
         )
+
+    def add_report_update(
+        self, point_id: str, *, notes: str, photos: Sequence[Photo] = (), user: User
+    ) -> None:
+        """Attach a new field report to a stored risk point: "the same place", not a new point.
+
+        The point's fields stay as they are; the report becomes one history row (action
+        ``report``: the notes, the reporter's display name and the photos' SHA-256), written
+        in one transaction with the photos (stored as :meth:`attach_photos` stores them).
+
+        Parameters
+        ----------
+        point_id
+            Id of the point reported again (on the map: pending, active or mitigated).
+        notes
+            What the reporter says; checked like a point's notes (at most
+            :data:`~hotspots.config.MAX_TEXT_LENGTH` characters, trimmed).
+        photos
+            Photos read with :func:`hotspots.formats.read_photo`.
+        user
+            Who reports (permission ``report``, in the point's commune); recorded in the history.
+
+        Raises
+        ------
+        ValidationError
+            If the notes are too long, there are neither notes nor photos, or a photo is
+            not a usable JPEG or PNG.
+        StoreError
+            If there is no such point, it is no longer on the map (retired, rejected), or a
+            photo's file cannot be written.
+        PermissionDeniedError
+            If the user may not report, or not in the point's commune.
+        """
+        updates.add_report_update(self._db, self.photo_dir, point_id, notes=notes, photos=photos, user=user)
+
+    # ------------------------------------------------------------------ photos
+
+    def attach_photos(self, point_id: str, photos: Sequence[Photo], *, user: User) -> list[str]:
+        """Attach photos to a stored risk point, in one transaction with one history row each.
+
+        Each file is stored once, named by its SHA-256, in :attr:`photo_dir`; a photo the
+        point already has is not attached again.
+
+        Parameters
+        ----------
+        point_id
+            Id of the point (any status).
+        photos
+            Photos read with :func:`hotspots.formats.read_photo` (read again here: the
+            store keeps only real JPEG and PNG photos within the limits).
+        user
+            Who adds them (permission ``report``, in the point's commune); recorded in the
+            history (action ``photo``, new values ``sha256`` and ``filename``).
+
+        Returns
+        -------
+        list of str
+            The SHA-256 of the photos given, without repeats, in order.
+
+        Raises
+        ------
+        ValidationError
+            If a photo is not a usable JPEG or PNG (coded ``photo_*``).
+        StoreError
+            If there is no such point, or a file cannot be written (``photo_not_saved``).
+        PermissionDeniedError
+            If the user may not report, or not in the point's commune.
+        """
+        return photo_store.attach_photos(self._db, self.photo_dir, point_id, photos, user=user)
+
+    def photos(self, point_id: str) -> pd.DataFrame:
+        """Return the photos of one risk point, oldest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id``, ``sha256``, ``filename`` (the user's file name, as text),
+            ``mime``, ``width``, ``height``, ``size_bytes``, ``lon`` and ``lat`` (where the
+            photo was taken, from its EXIF; NaN without), ``added_at`` (UTC ISO 8601),
+            ``added_by``.
+
+        Raises
+        ------
+        StoreError
+            If there is no such risk point.
+        """
+        return photo_store.list_photos(self._db, point_id)
+
+    def photo_bytes(self, sha256: str) -> bytes:
+        """Return the bytes of a stored photo, by its SHA-256.
+
+        Raises
+        ------
+        StoreError
+            Coded ``photo_name_invalid`` unless ``sha256`` is 64 hexadecimal digits,
+            ``unknown_photo`` when the store has no such photo, ``photo_file_missing``
+            when its file is gone from :attr:`photo_dir`.
+        """
+        return photo_store.photo_bytes(self._db, self.photo_dir, sha256)
+
+    def photo_index(self) -> dict[str, list[str]]:
+        """Return the SHA-256 of each point's photos, oldest first, by point id (for the map).
+
+        Points without photos are left out.
+        """
+        return photo_store.photo_index(self._db)
 
     # ------------------------------------------------------------------ files
 
@@ -497,6 +711,7 @@ class Store:
 
         SQLite: ``VACUUM INTO`` a new file (a compact, ordinary SQLite database).
         PostgreSQL: ``pg_dump --format=custom`` (restore with ``pg_restore``).
+        The photo files are copied beside it, to ``<file>.photos/``.
 
         Parameters
         ----------
@@ -514,7 +729,29 @@ class Store:
         StoreError
             If ``out`` already exists, or PostgreSQL's ``pg_dump`` is missing or fails.
         """
-        return write_backup(self._db, out)
+        return write_backup(self._db, out, photo_dir=self.photo_dir)
+
+    def grant_readonly(self, role: str) -> tuple[str, ...]:
+        """Let a PostgreSQL role read the layer views (QGIS), and nothing else of the store.
+
+        Maintenance like :meth:`backup`: whoever holds the database URL may run it.
+
+        Parameters
+        ----------
+        role
+            An existing database role (``CREATE ROLE qgis_office LOGIN PASSWORD '...'``).
+
+        Returns
+        -------
+        tuple of str
+            The views the role may now read (``layer_risk_points``, ``layer_communes``...).
+
+        Raises
+        ------
+        StoreError
+            If the store is SQLite, or there is no such role.
+        """
+        return self._db.transaction(lambda conn: grant_readonly(conn, role), write=True)
 
     # ------------------------------------------------------------------ accounts
 

@@ -26,7 +26,9 @@ Tables (the same on SQLite and PostgreSQL):
     Append-only log: one row per change of one feature: who, when (UTC ISO 8601),
     action, what, and the old and new values as JSON objects.
 ``inspections``
-    Site inspections of risk points (date, inspector, findings, mitigations).
+    Site inspections of risk points (date, inspector, findings, mitigations), and
+    from version 4 ``measures``: the measures in place (JSON list of
+    :data:`hotspots.schema.MITIGATIONS`; ``[]`` for the inspections recorded before).
 ``imports``
     One row per file imported: layer, file name and SHA-256, user, counts.
 ``sequences``
@@ -38,6 +40,18 @@ Tables (the same on SQLite and PostgreSQL):
     account is defined (``store``, or ``secrets`` for an account of the app's
     secrets whose failed logins are counted here), the failed-login count and
     the end of a lock-out.
+``photos`` (version 3)
+    Photos of risk points: one row per photo of one point (the same photo may be
+    attached to several points, once each): ``point_id``, ``sha256`` of the file
+    (its file is ``<sha256>.<jpg|png>`` in the photos folder beside the database,
+    see :mod:`hotspots.store.photos`), the user's original ``filename`` (text only),
+    ``mime``, ``width``, ``height``, ``size_bytes``, ``lon``/``lat`` from the
+    photo's EXIF GPS tags (``NULL`` without them), who added it and when.
+``geom`` and the ``layer_*`` views (version 5, PostgreSQL only)
+    A PostGIS geometry column (SRID 4326, GiST index) on ``risk_points`` and
+    ``features`` that the database computes itself, and one read-only view per
+    layer for QGIS (see :mod:`hotspots.store.spatial`). The tables below do not
+    list ``geom``: the store never writes it, and SQLite has none.
 ``schema_version``
     Migrations applied.
 """
@@ -55,6 +69,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from hotspots.errors import StoreError
 from hotspots.i18n import coded_error
 from hotspots.schema import RISK_POINTS, FieldKind
+from hotspots.store.spatial import add_postgis, drop_views_sql
 
 #: JSON stored as text on SQLite and as ``jsonb`` on PostgreSQL.
 JSON: Final = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -177,6 +192,8 @@ inspections: Final = sa.Table(
     sa.Column("mitigations", sa.Text, nullable=False),
     sa.Column("recorded_at", sa.Text, nullable=False),
     sa.Column("recorded_by", sa.Text, nullable=False),
+    # Added by version 4 (_add_inspection_measures); version 1 made the table without it.
+    sa.Column("measures", JSON, nullable=False, server_default=sa.text("'[]'")),
 )
 
 sequences: Final = sa.Table(
@@ -204,6 +221,25 @@ users: Final = sa.Table(
     sa.Column("updated_by", sa.Text, nullable=False),
 )
 
+photos: Final = sa.Table(
+    "photos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("point_id", sa.Text, sa.ForeignKey("risk_points.point_id"), nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False, index=True),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("mime", sa.Text, nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("size_bytes", sa.Integer, nullable=False),
+    sa.Column("lon", sa.Float, nullable=True),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("added_at", sa.Text, nullable=False),
+    sa.Column("added_by", sa.Text, nullable=False),
+    # A photo is attached to a point once; the map lists the photos of each point.
+    sa.UniqueConstraint("point_id", "sha256"),
+)
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -225,19 +261,60 @@ class Migration:
 
 
 def _create_initial_tables(conn: sa.Connection) -> None:
-    # The version-1 tables are exactly today's; a later migration alters them, never this one.
-    tables = [imports, risk_points, features, history, inspections, sequences]
+    # The version-1 tables as version 1 made them: a later migration alters them, never this one.
+    tables = [imports, risk_points, features, history, sequences]
     metadata.create_all(conn, tables=tables)
+    _version_1_inspections().create(conn)
+
+
+def _version_1_inspections() -> sa.Table:
+    """Return ``inspections`` exactly as version 1 made it, frozen (version 4 adds ``measures``)."""
+    frozen = sa.MetaData(naming_convention=metadata.naming_convention)
+    risk_points.to_metadata(frozen)  # the target of its foreign key
+    return sa.Table(
+        "inspections",
+        frozen,
+        sa.Column("inspection_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("point_id", sa.Text, sa.ForeignKey("risk_points.point_id"), nullable=False, index=True),
+        sa.Column("inspected_on", sa.Date, nullable=False),
+        sa.Column("inspector", sa.Text, nullable=False),
+        sa.Column("findings", sa.Text, nullable=False),
+        sa.Column("mitigations", sa.Text, nullable=False),
+        sa.Column("recorded_at", sa.Text, nullable=False),
+        sa.Column("recorded_by", sa.Text, nullable=False),
+    )
 
 
 def _create_users(conn: sa.Connection) -> None:
     users.create(conn)
 
 
+def _create_photos(conn: sa.Connection) -> None:
+    photos.create(conn)
+
+
+def _add_inspection_measures(conn: sa.Connection) -> None:
+    # The inspections recorded before get no measures ([]); JSON text on SQLite, jsonb on PostgreSQL.
+    kind = JSON.compile(dialect=conn.dialect)
+    conn.execute(sa.text(f"ALTER TABLE inspections ADD COLUMN measures {kind} NOT NULL DEFAULT '[]'"))
+
+
+def _add_postgis(conn: sa.Connection) -> None:
+    # PostgreSQL: extension, generated geom columns, GiST indexes, layer views. SQLite: nothing.
+    add_postgis(conn)
+
+
+# The layer views read risk_points and features: PostgreSQL refuses to drop those tables under them.
+sa.event.listen(metadata, "before_drop", sa.DDL(drop_views_sql()).execute_if(dialect="postgresql"))
+
+
 #: Every migration, in order. Append; never edit or reorder an applied one.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "risk points, features, history, inspections, imports, sequences", _create_initial_tables),
     Migration(2, "users: accounts, bcrypt password hashes, roles, communes, lock-out", _create_users),
+    Migration(3, "photos: photos of risk points, files named by their SHA-256", _create_photos),
+    Migration(4, "inspections: measures in place (JSON list of mitigations)", _add_inspection_measures),
+    Migration(5, "PostGIS: geometry columns, GiST indexes, read-only layer views", _add_postgis),
 )
 
 

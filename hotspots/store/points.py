@@ -8,16 +8,17 @@ A new point always starts ``pending``; its status then moves only along
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import geopandas as gpd
+import pandas as pd
 import sqlalchemy as sa
 from shapely.geometry import Point
 
 from hotspots.config import WGS84
-from hotspots.errors import SchemaError, StoreError, ValidationError
-from hotspots.i18n import coded_error, make_problem
+from hotspots.errors import HotspotsError, SchemaError, StoreError, ValidationError
+from hotspots.i18n import coded_error, make_problem, problem_of_error
 from hotspots.schema import MAPPED_STATUSES, POINT_STATUSES, RISK_POINTS
 from hotspots.store.engine import Database
 from hotspots.store.history import log
@@ -40,6 +41,7 @@ from hotspots.store.values import (
     layer_frame,
     now,
     plain,
+    refusal,
 )
 from hotspots.validation import check_transition
 
@@ -96,10 +98,13 @@ def add_risk_point(
     lon: float,
     lat: float,
     user: User,
+    then: Callable[[sa.Connection, str, str, str], object] | None = None,
 ) -> str:
     """Add a reported risk point as ``pending``; return its id.
 
-    See :meth:`hotspots.store.Store.add_risk_point`.
+    ``then(conn, point_id, user, when)``, when given, runs in the same transaction once the
+    point is stored (its photos): the point and what ``then`` writes are stored together or
+    not at all. See :meth:`hotspots.store.Store.add_risk_point`.
     """
     actor = require(user, "report")
     by = actor.display_name
@@ -124,6 +129,8 @@ def add_risk_point(
         conn.execute(risk_points.insert(), [record])
         note_ids(conn, RISK_POINTS, [point_id])
         log(conn, _RISK, point_id, "add", "new risk point", None, point_view(record), by, when)
+        if then is not None:
+            then(conn, point_id, by, when)
         return point_id
 
     return db.transaction(work, write=True)
@@ -178,13 +185,24 @@ def edit_risk_point(
     db.transaction(work, write=True)
 
 
-def set_status(db: Database, point_id: str, status: str, *, user: User, reason: str = "") -> None:
-    """Move a risk point along its life cycle (see :meth:`hotspots.store.Store.set_status`)."""
+def _status_change(user: User, status: str, reason: str) -> tuple[User, str]:
+    """Check what every status change needs before the database is read: the right, the status, a reason.
+
+    A rejection tells the reporter why: it needs a reason, whoever asks for it and however.
+    """
     actor = require(user, "review")
-    by = actor.display_name
     if status not in POINT_STATUSES:
         raise coded_error(SchemaError, "unknown_status", status=status, statuses=", ".join(POINT_STATUSES))
     reason = bounded_text(reason, "reason")
+    if status == "rejected" and not reason.strip():
+        raise coded_error(StoreError, "rejection_needs_reason")
+    return actor, reason
+
+
+def set_status(db: Database, point_id: str, status: str, *, user: User, reason: str = "") -> None:
+    """Move a risk point along its life cycle (see :meth:`hotspots.store.Store.set_status`)."""
+    actor, reason = _status_change(user, status, reason)
+    by = actor.display_name
 
     def work(conn: sa.Connection) -> None:
         current = point_row(conn, point_id)
@@ -197,6 +215,79 @@ def set_status(db: Database, point_id: str, status: str, *, user: User, reason: 
         log(conn, _RISK, point_id, "status", "status", *old_new, by, when, reason)
 
     db.transaction(work, write=True)
+
+
+def set_status_many(
+    db: Database, point_ids: Sequence[str], status: str, *, user: User, reason: str = ""
+) -> int:
+    """Move several risk points to one status in one transaction: all of them, or none.
+
+    See :meth:`hotspots.store.Store.set_status_many`.
+    """
+    actor, reason = _status_change(user, status, reason)
+    by = actor.display_name
+    wanted = list(dict.fromkeys(str(point_id) for point_id in point_ids))
+    if not wanted:
+        return 0
+
+    def work(conn: sa.Connection) -> int:
+        rows = {row["point_id"]: row for row in _point_rows(conn, wanted)}
+        problems = []
+        for point_id in wanted:
+            try:
+                current = rows.get(point_id)
+                if current is None:
+                    raise unknown_feature(_RISK, point_id)
+                require(actor, "review", commune_ids=[current["commune_id"]])
+                check_transition(current["status"], status, point_id=point_id)
+            except HotspotsError as error:
+                problems.append(problem_of_error(error, feature_id=point_id))
+        if problems:
+            failed = [p.feature_id for p in problems]
+            raise refusal(problems, "status_many_refused", count=len(failed), ids=", ".join(failed))
+        when = now()
+        for point_id in wanted:
+            current = rows[point_id]
+            update_point(conn, current, {"status": status}, now=when, user=by)
+            old_new = ({"status": current["status"]}, {"status": status})
+            log(conn, _RISK, point_id, "status", "status", *old_new, by, when, reason)
+        return len(wanted)
+
+    return db.transaction(work, write=True)
+
+
+def read_review_queue(db: Database, *, commune_ids: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+    """Return the pending risk points with who reported each and when.
+
+    See :meth:`hotspots.store.Store.review_queue`.
+    """
+    communes = clean_ids(commune_ids)
+    check_commune_filter(RISK_POINTS, communes)
+
+    def work(conn: sa.Connection) -> gpd.GeoDataFrame:
+        frame = select_points(conn, statuses=("pending",), commune_ids=communes)
+        query = sa.select(risk_points.c.point_id, risk_points.c.created_at, risk_points.c.created_by).where(
+            risk_points.c.status == "pending"
+        )
+        audit = {row.point_id: (row.created_at, row.created_by) for row in conn.execute(query)}
+        ids = list(frame["point_id"])
+        frame.insert(
+            len(frame.columns) - 1,
+            "created_at",
+            pd.to_datetime([audit[i][0] for i in ids], utc=True, format="ISO8601"),
+        )
+        frame.insert(
+            len(frame.columns) - 1, "created_by", pd.Series([audit[i][1] for i in ids], dtype=object)
+        )
+        return frame
+
+    return db.transaction(work)
+
+
+def _point_rows(conn: sa.Connection, point_ids: list[str]) -> list[dict]:
+    """Return the stored rows of the given risk points (those that exist)."""
+    query = sa.select(risk_points).where(risk_points.c.point_id.in_(point_ids))
+    return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def find_point(conn: sa.Connection, point_id: str) -> dict | None:

@@ -19,7 +19,7 @@ import shapely
 
 from hotspots.config import COASTAL_TOLERANCE_M
 from hotspots.errors import Problem
-from hotspots.formats import field_default, is_missing, parse_json
+from hotspots.formats import field_default, is_missing, normalise_form_export, parse_json
 from hotspots.i18n import Phrase, make_problem
 from hotspots.schema import LayerSchema, get_layer_schema
 from hotspots.validation.geometry import (
@@ -76,6 +76,8 @@ def validate_geojson(
         data, file_problems = parse_json(data)
     features, declared_crs, shape_problems = _unwrap_geojson(data)
     file_problems.extend(shape_problems)
+    features, export_problems = normalise_form_export(features, layer=schema.name)  # KoBoToolbox's export
+    file_problems.extend(export_problems)
     return _validate(
         features,
         schema=schema,

@@ -1,4 +1,4 @@
-"""Places: inside the province (and swapped latitude/longitude), near-duplicates, ids and communes.
+"""Places: inside the province (or swapped lat/lon), near duplicates, nearby points, ids, communes.
 
 The checks are vectorised with shapely 2 array functions and measure in metres in EPSG:32648.
 The shipped province outline is used when the reference data gives none.
@@ -13,12 +13,13 @@ from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
-from hotspots.config import GEODATA_DIR, NEAR_DUPLICATE_M
+from hotspots.config import GEODATA_DIR, NEAR_DUPLICATE_M, SAME_PLACE_M
 from hotspots.formats import load_province
 from hotspots.i18n import Phrase
-from hotspots.schema import LayerSchema
+from hotspots.schema import MAPPED_STATUSES, LayerSchema
 from hotspots.validation.geometry import as_wgs84, to_metric
 from hotspots.validation.report import ParsedFeatures, ProblemLog
 from hotspots.validation.values import show
@@ -26,6 +27,8 @@ from hotspots.validation.values import show
 # Points closer than this share a grid cell and are within NEAR_DUPLICATE_M of each other
 # (cell diagonal < NEAR_DUPLICATE_M), which keeps the pair search linear on hostile files.
 _CELL_M: Final = NEAR_DUPLICATE_M / math.sqrt(2) * 0.99
+#: Columns of :func:`points_near`, in order.
+NEAR_COLUMNS: Final = ("point_id", "name", "status", "distance_m")
 
 
 def check_places(
@@ -131,6 +134,60 @@ def check_near_duplicates(
         _log_near(log, d, who or Phrase("who.feature", {"number": other + 1}), i, parsed.ids[i])
     if existing is not None and len(existing):
         _check_near_existing(parsed, ok, metric, existing, id_field, log)
+
+
+def points_near(
+    points: gpd.GeoDataFrame, lon: float, lat: float, within_m: float = SAME_PLACE_M
+) -> pd.DataFrame:
+    """Return the stored points on the map within ``within_m`` metres of a place, nearest first.
+
+    A new report this close to a stored point may be the same place: the report page shows
+    these points and asks. Distances are measured in metres in UTM 48N
+    (:data:`~hotspots.config.METRIC_CRS`); only points on the map count (statuses
+    :data:`~hotspots.schema.MAPPED_STATUSES`: pending, active, mitigated).
+
+    Parameters
+    ----------
+    points
+        Risk points (``point_id``, ``name``, ``status``, geometry; EPSG:4326 when it has no CRS).
+    lon, lat
+        The new place, WGS 84 degrees.
+    within_m
+        How far to look, in metres (default :data:`~hotspots.config.SAME_PLACE_M`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`NEAR_COLUMNS` (``point_id``, ``name``, ``status``, ``distance_m``), one row
+        per point with ``distance_m <= within_m``, nearest first (ties by id); empty when none.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> stored = gpd.GeoDataFrame(
+    ...     {"point_id": ["QN-1"], "name": ["Ao làng"], "status": ["active"]},
+    ...     geometry=[shapely.Point(107.1, 20.95)], crs="EPSG:4326")
+    >>> points_near(stored, 107.1, 20.95).values.tolist()
+    [['QN-1', 'Ao làng', 'active', 0.0]]
+    """
+    frame = as_wgs84(points)
+    if "status" in frame.columns:
+        frame = frame[frame["status"].isin(MAPPED_STATUSES).to_numpy()]
+    geoms = np.asarray(frame.geometry.values)
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    frame, geoms = frame[usable], geoms[usable]
+    here = to_metric(np.array([shapely.Point(float(lon), float(lat))], dtype=object))
+    distance = shapely.distance(to_metric(geoms), here[0]) if len(geoms) else np.zeros(0)
+    # Far from zone 48N the projection is infinite: such places are near nothing.
+    keep = np.flatnonzero(np.isfinite(distance) & (distance <= within_m))
+    ids = [str(v) for v in frame["point_id"].iloc[keep]] if "point_id" in frame.columns else [""] * keep.size
+    names = [str(v) for v in frame["name"].iloc[keep]] if "name" in frame.columns else [""] * keep.size
+    statuses = [str(v) for v in frame["status"].iloc[keep]] if "status" in frame.columns else [""] * keep.size
+    rows = sorted(zip(distance[keep].tolist(), ids, names, statuses, strict=True), key=lambda r: (r[0], r[1]))
+    near = pd.DataFrame(
+        [(point_id, name, status, float(d)) for d, point_id, name, status in rows], columns=list(NEAR_COLUMNS)
+    )
+    return near.astype({"distance_m": float})
 
 
 def check_ids(

@@ -10,6 +10,9 @@ window.hsMap = (function () {
     var ORIGIN = {{ this.origin|tojson }};
     var SCALE = {{ this.scale }};
     var PENDING = {{ this.pending_style|tojson }}, PASSIVE_PANE = {{ this.passive_pane|tojson }};
+    var OVERDUE = {{ this.overdue_style|tojson }};
+    // Thumbnails (data URIs) by escaped point id: only points with photos are listed.
+    var PHOTOS = {{ this.photos|tojson }};
     function latlng(r) { return [ORIGIN[0] + r[F.lat] / SCALE, ORIGIN[1] + r[F.lon] / SCALE]; }
     function dist(m) {
         if (m < 1000) { return Math.round(m) + " m"; }
@@ -20,12 +23,21 @@ window.hsMap = (function () {
     function code(r, field) {
         return (r[F.kind] >> BITS[field][0]) & ((1 << BITS[field][1]) - 1);
     }
+    function photos(r) {
+        if (!Object.prototype.hasOwnProperty.call(PHOTOS, r[F.id])) { return ""; }
+        return '<div class="hs-photos">' + PHOTOS[r[F.id]].map(function (src) {
+            return '<img src="' + src + '" alt="' + T.photo + '">';
+        }).join("") + "</div>";
+    }
+    // A reviewed point whose inspection is overdue (PointRows.from_table): ringed in OVERDUE.stroke.
+    function overdue(r) { return code(r, "overdue") === 1; }
     function popup(r) {
         var hazards = T.hazard.filter(function (_, bit) { return r[F.hazards] & (1 << bit); });
         var coverage = code(r, "coverage");
         return '<div class="hs-popup"><div class="hs-title">' + r[F.name] + "</div>"
             + '<div class="hs-sub">' + r[F.id] + " · " + T.risk_level[code(r, "risk_level")]
-            + " · " + T.status[code(r, "status")] + "</div><table>"
+            + " · " + T.status[code(r, "status")] + "</div>"
+            + (overdue(r) ? '<div class="hs-overdue-note">' + T.overdue + "</div>" : "") + "<table>"
             + row(T.h.water, T.water_type[code(r, "water_type")])
             + row(T.h.hazards, hazards.join(", ") || T.none)
             + row(T.h.commune, r[F.commune] < 0 ? T.unknown : N.commune[r[F.commune]])
@@ -34,7 +46,7 @@ window.hsMap = (function () {
                 + COLOURS[coverage] + '"></span>' + T.coverage[coverage])
             + row(T.h.swim, facility(r[F.swim], r[F.swim_m], N.swim))
             + row(T.h.rescue, facility(r[F.rescue], r[F.rescue_m], N.rescue))
-            + "</table></div>";
+            + "</table>" + photos(r) + "</div>";
     }
     // Every marker function takes `interactive`: false on the report map, where a tap must reach
     // the map itself (to place a point), so the marker gets no popup, no tooltip, no pointer events.
@@ -43,11 +55,11 @@ window.hsMap = (function () {
     }
     // A point of the cluster carries its row; its popup is opened by the cluster (pointPopups).
     function point(r, interactive) {
-        var coverage = code(r, "coverage");
+        var coverage = code(r, "coverage"), late = overdue(r);
         return L.circleMarker(latlng(r), {
-            radius: coverage === 3 ? 7 : 6, color: "#1f1f1f", weight: 1,
-            fillColor: COLOURS[coverage], fillOpacity: 0.92, coverage: coverage, interactive: interactive,
-            row: r
+            radius: (coverage === 3 ? 7 : 6) + (late ? 1 : 0), color: late ? OVERDUE.stroke : "#1f1f1f",
+            weight: late ? OVERDUE.weight : 1, fillColor: COLOURS[coverage], fillOpacity: 0.92,
+            coverage: coverage, overdue: late, interactive: interactive, row: r
         });
     }
     // One click handler on the cluster layer opens the popup of whichever point was clicked: a popup
@@ -71,7 +83,8 @@ window.hsMap = (function () {
     }
     function blackSpot(r, interactive) {
         var icon = L.divIcon({
-            className: "hs-black-wrap", iconSize: [20, 20], iconAnchor: [10, 10],
+            className: overdue(r) ? "hs-black-wrap hs-overdue" : "hs-black-wrap", iconSize: [20, 20],
+            iconAnchor: [10, 10],
             html: '<div class="hs-black"><span class="hs-sign hs-sign-' + code(r, "coverage") + '"></span></div>'
         });
         if (!interactive) {
@@ -89,8 +102,8 @@ window.hsMap = (function () {
         map.on("zoomend", update);
         update();
     }
-    // Points of each coverage code under a cluster, kept on the cluster and summed from its child
-    // clusters' counts and its own markers: an icon costs O(children), where getAllChildMarkers()
+    // Points of each coverage code (and last, the overdue ones) under a cluster, kept on the cluster and
+    // summed from its child clusters' counts and its own markers: an icon costs O(children), where getAllChildMarkers()
     // costs O(points) (0.4 s for the icons of one zoom level at 100,000 points). Recounted when the
     // cluster's number of points changed (markers are only ever added, while the layer loads).
     // _childClusters and _markers are Leaflet.markercluster 1.1.0's own (see hotspots.maps.assets).
@@ -98,12 +111,15 @@ window.hsMap = (function () {
         if (cluster._hsCounts && cluster._hsCountsOf === cluster.getChildCount()) {
             return cluster._hsCounts;
         }
-        var counts = [0, 0, 0, 0], i, k, below;
+        var counts = [0, 0, 0, 0, 0], i, k, below;
         for (i = 0; i < cluster._childClusters.length; i++) {
             below = coverageCounts(cluster._childClusters[i]);
-            for (k = 0; k < 4; k++) { counts[k] += below[k]; }
+            for (k = 0; k < 5; k++) { counts[k] += below[k]; }
         }
-        for (i = 0; i < cluster._markers.length; i++) { counts[cluster._markers[i].options.coverage] += 1; }
+        for (i = 0; i < cluster._markers.length; i++) {
+            counts[cluster._markers[i].options.coverage] += 1;
+            if (cluster._markers[i].options.overdue) { counts[4] += 1; }
+        }
         cluster._hsCounts = counts;
         cluster._hsCountsOf = cluster.getChildCount();
         return counts;
@@ -120,7 +136,8 @@ window.hsMap = (function () {
         return L.divIcon({
             html: '<div style="background: conic-gradient(' + stops.join(",") + ')"><span>'
                 + n + "</span></div>",
-            className: "marker-cluster hs-cluster",
+            // A cluster holding an overdue point is ringed like the point.
+            className: counts[4] ? "marker-cluster hs-cluster hs-cluster-overdue" : "marker-cluster hs-cluster",
             iconSize: L.point(size, size)
         });
     }
