@@ -172,7 +172,8 @@ def test_an_imported_black_spot_waits_for_review(open_page, server, tmp_path):
     log_in(page, env, "field")
     map_frame(page)
     _fill_reporter(page)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(upload))
+    # The import's own uploader (the photos have another one).
+    page.locator(".st-key-import_file input[type='file']").set_input_files(str(upload))
     page.get_by_text(t("report.preview", "vi", valid=1, rejected=0)).wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("button", name=t("report.import", "vi")).click()
     _wait_for(lambda: "QN-9901" in point_ids(env), "the imported point in the store")
