@@ -64,7 +64,7 @@ def test_map_draws_offline_on_desktop(open_page):
     popup = frame.evaluate(
         """() => { let text = null;
             window.map.eachLayer((layer) => { if (text === null && layer.getPopup && layer.options.icon
-                && layer.options.icon.options.className === "hs-black-wrap") {
+                && (layer.options.icon.options.className || "").split(" ").includes("hs-black-wrap")) {
                 layer.openPopup(); text = document.querySelector(".leaflet-popup-content").innerText; } });
             return text; }"""
     )
