@@ -411,13 +411,12 @@ def _breakdown(app_dir: Path, store_dir: Path, texts: dict[str, str]) -> dict[st
         if feature["properties"]["name"] == texts["commune"]
     )
     app = AppTest.from_file(str(app_dir / "app.py"), default_timeout=300)
-    communes_filter = app.sidebar.multiselect
     actions = {
         "open (cold)": app.run,
         "open": lambda: AppTest.from_file(str(app_dir / "app.py"), default_timeout=300).run(),
         "radius": lambda: app.sidebar.slider(key="swim_radius_m").set_value(3_250).run(),
-        "commune": lambda: communes_filter(key="filter_communes").set_value([commune_id]).run(),
-        "all communes": lambda: communes_filter(key="filter_communes").set_value([]).run(),
+        "commune": lambda: app.sidebar.multiselect(key="filter_communes").set_value([commune_id]).run(),
+        "all communes": lambda: app.sidebar.multiselect(key="filter_communes").set_value([]).run(),
         "language": lambda: app.sidebar.segmented_control(key="lang").set_value("en").run(),
     }
     for step, action in actions.items():
