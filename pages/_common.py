@@ -15,7 +15,6 @@ store and from the secrets' ``[users]`` table (:func:`configured_accounts`).
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import os
 from collections.abc import Iterator
@@ -30,7 +29,6 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
-from streamlit_folium import st_folium
 
 from hotspots.analysis import commune_summary, coverage_table, data_date, is_sample
 from hotspots.config import DEFAULT_RESCUE_RADIUS_M, DEFAULT_SWIM_RADIUS_M, GEODATA_DIR
@@ -49,6 +47,7 @@ from hotspots.i18n import (
 from hotspots.schema import LAYERS
 from hotspots.store import DATABASE_URL_ENV, ImportResult, Store, User, least_role, open_store
 from hotspots.validation import ValidationReport
+from pages._folium import show_prepared
 
 #: Where an empty store is seeded from (tests point the app at small hand-made layers).
 DATA_DIR_VARIABLE = "HOTSPOTS_GEODATA_DIR"
@@ -468,14 +467,7 @@ def show_cached_map(
 ) -> dict | None:
     """Show a map built (and rendered) once by a cached function; return what the page listens to.
 
-    ``st_folium`` rewrites the map it is given, and the cached map serves every session, so it
-    gets a copy; ``render=False`` skips the rendering the cached map already had.
+    The cached map serves every session: its component strings are made once, from a copy
+    (``st_folium`` rewrites the map it is given), and reused on every rerun (see ``pages._folium``).
     """
-    return st_folium(
-        copy.deepcopy(fmap),
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=list(returned_objects),
-        render=False,
-    )
+    return show_prepared(fmap, key=key, height=height, returned_objects=returned_objects)

@@ -230,7 +230,10 @@ def _saved(image: Image.Image, fmt: str) -> bytes:
 
 
 @pytest.mark.parametrize("make", [noisy_jpeg, lambda: _saved(Image.new("RGB", (300, 300), "red"), "PNG")])
-def test_a_truncated_photo_is_refused(make):
+@pytest.mark.parametrize("pillow_lenient", [False, True], ids=["pillow-strict", "pillow-lenient"])
+def test_a_truncated_photo_is_refused(make, pillow_lenient, monkeypatch):
+    """Even where Pillow accepts cut-off files (importing WeasyPrint switches that on for the process)."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", pillow_lenient)
     data = make()
     error = refusal(data[: len(data) // 2])
     assert error.code == "photo_damaged"

@@ -74,6 +74,21 @@ class Photo:
     location: tuple[float, float] | None
 
 
+#: The last bytes of a whole file of each kind: JPEG's end-of-image marker, PNG's ``IEND`` chunk.
+_FILE_ENDS: Final[Mapping[str, bytes]] = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82"}
+#: Bytes a camera or an editor may leave after the end of the image (a trailer; zero padding is skipped).
+_TAIL_BYTES: Final = 4096
+
+
+def _ends_whole(data: bytes, kind: str) -> bool:
+    """Tell whether the file ends as a whole one of its kind does (a cut-off upload does not).
+
+    Pillow's own check is switched off process-wide by ``ImageFile.LOAD_TRUNCATED_IMAGES``,
+    which WeasyPrint sets when it is imported (for the printable sheets): this one is not.
+    """
+    return _FILE_ENDS[kind] in data.rstrip(b"\0")[-_TAIL_BYTES:]
+
+
 def read_photo(data: bytes, filename: str) -> Photo:
     """Check the bytes of an uploaded photo and return it as a :class:`Photo`.
 
@@ -107,6 +122,8 @@ def read_photo(data: bytes, filename: str) -> Photo:
     data = bytes(data)
     name = clean_filename(filename)
     image, kind = _checked_header(data, name)
+    if not _ends_whole(data, kind):
+        raise _refusal("photo_damaged", name=name)
     try:
         image.load()
     except Exception:  # Pillow raises OSError, SyntaxError, EOFError, ValueError... for broken files
