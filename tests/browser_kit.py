@@ -144,8 +144,13 @@ def offline_page(browser: Any, url: str, *, width: int, height: int, **options: 
 
 
 @contextlib.contextmanager
-def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """A fresh ``streamlit run app.py`` with a store of its own; yields (url, environment)."""
+def streamlit_server(
+    tmp_path_factory: pytest.TempPathFactory, *, store_dir: Path | str | None = None
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh ``streamlit run app.py`` with a store of its own; yields (url, environment).
+
+    ``store_dir``: the store folder of an earlier server (a restart), instead of a new one.
+    """
     from hotspots.config import GEODATA_DIR
     from hotspots.maps.assets import missing_files
     from hotspots.store import DATABASE_URL_ENV
@@ -156,7 +161,7 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     assert not absent, f"static/vendor is incomplete ({absent[0]}): run scripts/fetch_static.sh"
     env = {key: value for key, value in os.environ.items() if key != DATABASE_URL_ENV}
     # A store of its own: the tests add points, which must not land in the real data/ store.
-    env[STORE_DIR_VARIABLE] = str(tmp_path_factory.mktemp("store"))
+    env[STORE_DIR_VARIABLE] = str(store_dir or tmp_path_factory.mktemp("store"))
     if not (GEODATA_DIR / "risk_points.geojson").exists():
         env[DATA_DIR_VARIABLE] = str(fx.write_geodata(tmp_path_factory.mktemp("geodata")))
     port = free_port()
