@@ -180,7 +180,8 @@ def bring_to(store, point_id: str, status: str) -> None:
     path = {"pending": [], "active": ["active"], "rejected": ["rejected"]}
     path |= {"mitigated": ["active", "mitigated"], "retired": ["active", "retired"]}
     for step in path[status]:
-        store.set_status(point_id, step, user=ACTOR)
+        # A rejection needs a reason (the library refuses one without).
+        store.set_status(point_id, step, user=ACTOR, reason="trùng điểm" if step == "rejected" else "")
 
 
 # ---------------------------------------------------------------------- opening

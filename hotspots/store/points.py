@@ -186,17 +186,20 @@ def edit_risk_point(
 
 
 def _status_change(user: User, status: str, reason: str) -> tuple[User, str]:
-    """Check what every status change needs before the database is read: the right, the status, a reason.
-
-    A rejection tells the reporter why: it needs a reason, whoever asks for it and however.
-    """
+    """Check what every status change needs before the database is read: the right and the status."""
     actor = require(user, "review")
     if status not in POINT_STATUSES:
         raise coded_error(SchemaError, "unknown_status", status=status, statuses=", ".join(POINT_STATUSES))
-    reason = bounded_text(reason, "reason")
+    return actor, bounded_text(reason, "reason")
+
+
+def _check_reason(status: str, reason: str) -> None:
+    """A rejection tells the reporter why: it needs a reason, whoever asks for it and however.
+
+    Checked once the change itself is allowed, so that a change not allowed at all says so.
+    """
     if status == "rejected" and not reason.strip():
         raise coded_error(StoreError, "rejection_needs_reason")
-    return actor, reason
 
 
 def set_status(db: Database, point_id: str, status: str, *, user: User, reason: str = "") -> None:
@@ -209,6 +212,7 @@ def set_status(db: Database, point_id: str, status: str, *, user: User, reason: 
         require(actor, "review", commune_ids=[current["commune_id"]])
         old = current["status"]
         check_transition(old, status, point_id=point_id)
+        _check_reason(status, reason)
         when = now()
         update_point(conn, current, {"status": status}, now=when, user=by)
         old_new = ({"status": old}, {"status": status})
@@ -245,6 +249,7 @@ def set_status_many(
         if problems:
             failed = [p.feature_id for p in problems]
             raise refusal(problems, "status_many_refused", count=len(failed), ids=", ".join(failed))
+        _check_reason(status, reason)
         when = now()
         for point_id in wanted:
             current = rows[point_id]
