@@ -194,7 +194,7 @@ def _status_change(user: User, status: str, reason: str) -> tuple[User, str]:
 
 
 def _check_reason(status: str, reason: str) -> None:
-    """A rejection tells the reporter why: it needs a reason, whoever asks for it and however.
+    """Refuse a rejection without a reason: it tells the reporter why, whoever asks for it and however.
 
     Checked once the change itself is allowed, so that a change not allowed at all says so.
     """
