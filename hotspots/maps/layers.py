@@ -15,9 +15,10 @@ import pandas as pd
 import shapely
 
 from hotspots.analysis import in_service, planned_venues
-from hotspots.config import METRIC_CRS
+from hotspots.config import METRIC_CRS, WGS84
 from hotspots.errors import HotspotsError
 from hotspots.i18n import format_distance, label, t
+from hotspots.maps.assets import leaflet_image_path
 from hotspots.maps.display import (
     REACH_QUAD_SEGS,
     REACH_TOLERANCE_M,
@@ -27,6 +28,8 @@ from hotspots.maps.display import (
 )
 from hotspots.maps.elements import PlaceLabels, VectorMiniMap
 from hotspots.maps.formatting import facility_popup, number_text
+from hotspots.maps.points import PointRows
+from hotspots.maps.script import MapSetup
 from hotspots.maps.style import (
     LAND_COLOUR,
     NO_PLAY_STYLE,
@@ -36,6 +39,32 @@ from hotspots.maps.style import (
     TILES,
     WATER_COLOUR,
 )
+
+
+def outline_map(
+    province: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    location: list[float],
+    zoom_start: int,
+    lang: str,
+    asset_base_url: str | None = None,
+) -> folium.Map:
+    """Return a map of the province and its communes with no risk points: the planning and review maps' base.
+
+    It carries the map's setup script (with no point rows) so that its layers look like the main map's.
+    """
+    fmap = folium.Map(
+        location=location, zoom_start=zoom_start, tiles=None, maxZoom=18, minZoom=5, prefer_canvas=True
+    )
+    empty = PointRows.from_table(gpd.GeoDataFrame(geometry=[], crs=WGS84), communes=communes, lang=lang)
+    MapSetup(empty, lang=lang, image_path=leaflet_image_path(asset_base_url)).add_to(fmap)
+    add_basemaps(fmap, basemap="none", lang=lang)
+    if len(province):
+        add_province(fmap, province, lang=lang, filled=True)
+    if len(communes):
+        add_communes(fmap, communes, lang=lang)
+    return fmap
 
 
 def add_basemaps(fmap: folium.Map, *, basemap: str, lang: str) -> None:

@@ -21,7 +21,7 @@ import shapely
 from hotspots.analysis import PLAN_LAYERS, SitingPlan, in_service, planned_venues
 from hotspots.config import METRIC_CRS, WGS84
 from hotspots.i18n import format_distance, format_number, t
-from hotspots.maps.assets import leaflet_image_path, use_assets
+from hotspots.maps.assets import use_assets
 from hotspots.maps.display import (
     REACH_QUAD_SEGS,
     REACH_TOLERANCE_M,
@@ -31,16 +31,7 @@ from hotspots.maps.display import (
     layer_or_empty,
 )
 from hotspots.maps.elements import HtmlPopup, Legend
-from hotspots.maps.layers import (
-    add_basemaps,
-    add_communes,
-    add_controls,
-    add_coverage_area,
-    add_facilities,
-    add_province,
-)
-from hotspots.maps.points import PointRows
-from hotspots.maps.script import MapSetup
+from hotspots.maps.layers import add_controls, add_coverage_area, add_facilities, outline_map
 from hotspots.maps.style import MOBILE_WIDTH_PX, RESCUE_STYLE, SWIM_STYLE
 
 #: Colour of the proposed sites, their reach and the risk points they newly cover (Okabe–Ito green).
@@ -90,21 +81,14 @@ def build_plan_map(
     communes = layer_or_empty(layers, "communes")
     venues = layer_or_empty(layers, PLAN_LAYERS[kind])
     style = SWIM_STYLE if kind == "swim" else RESCUE_STYLE
-    fmap = folium.Map(
+    fmap = outline_map(
+        province,
+        communes,
         location=centre(province, communes),
         zoom_start=9,
-        tiles=None,
-        maxZoom=18,
-        minZoom=5,
-        prefer_canvas=True,
+        lang=lang,
+        asset_base_url=asset_base_url,
     )
-    empty = PointRows.from_table(gpd.GeoDataFrame(geometry=[], crs=WGS84), communes=communes, lang=lang)
-    MapSetup(empty, lang=lang, image_path=leaflet_image_path(asset_base_url)).add_to(fmap)
-    add_basemaps(fmap, basemap="none", lang=lang)
-    if len(province):
-        add_province(fmap, province, lang=lang, filled=True)
-    if len(communes):
-        add_communes(fmap, communes, lang=lang)
     add_coverage_area(fmap, venues, radius_m=radius_m, style=style, key=kind, lang=lang)
     planned = planned_venues(venues)
     _reach(fmap, planned, radius_m, colour=style["stroke"], name=t("plan.map.planned_reach", lang))

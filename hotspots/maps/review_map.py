@@ -17,12 +17,10 @@ import geopandas as gpd
 
 from hotspots.config import WGS84
 from hotspots.i18n import format_number, t
-from hotspots.maps.assets import leaflet_image_path, use_assets
+from hotspots.maps.assets import use_assets
 from hotspots.maps.display import bounds, centre, layer_or_empty
 from hotspots.maps.elements import HtmlPopup
-from hotspots.maps.layers import add_basemaps, add_communes, add_controls, add_province
-from hotspots.maps.points import PointRows
-from hotspots.maps.script import MapSetup
+from hotspots.maps.layers import add_controls, outline_map
 from hotspots.maps.style import PENDING_STYLE
 
 #: Colour of the selected points (Okabe–Ito reddish purple): unlike the pending grey or any coverage colour.
@@ -68,21 +66,14 @@ def build_review_map(
     shown = points.to_crs(WGS84) if points.crs is not None else points.set_crs(WGS84)
     chosen = set(selected)
     is_selected = shown["point_id"].isin(chosen).to_numpy(dtype=bool)
-    fmap = folium.Map(
+    fmap = outline_map(
+        province,
+        communes,
         location=centre(shown, province, communes),
         zoom_start=10,
-        tiles=None,
-        maxZoom=18,
-        minZoom=5,
-        prefer_canvas=True,
+        lang=lang,
+        asset_base_url=asset_base_url,
     )
-    empty = PointRows.from_table(gpd.GeoDataFrame(geometry=[], crs=WGS84), communes=communes, lang=lang)
-    MapSetup(empty, lang=lang, image_path=leaflet_image_path(asset_base_url)).add_to(fmap)
-    add_basemaps(fmap, basemap="none", lang=lang)
-    if len(province):
-        add_province(fmap, province, lang=lang, filled=True)
-    if len(communes):
-        add_communes(fmap, communes, lang=lang)
     waiting = format_number(int((~is_selected).sum()), lang)
     _points(fmap, shown[~is_selected], name=t("layer.review_pending", lang, count=waiting))
     _points(
