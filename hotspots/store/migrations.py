@@ -181,17 +181,25 @@ history: Final = sa.Table(
     sa.Index(None, "layer", "feature_id"),
 )
 
+
+def _version_1_inspection_columns() -> list[sa.Column]:
+    """Return new columns of ``inspections`` as version 1 made them (a column belongs to one table)."""
+    return [
+        sa.Column("inspection_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("point_id", sa.Text, sa.ForeignKey("risk_points.point_id"), nullable=False, index=True),
+        sa.Column("inspected_on", sa.Date, nullable=False),
+        sa.Column("inspector", sa.Text, nullable=False),
+        sa.Column("findings", sa.Text, nullable=False),
+        sa.Column("mitigations", sa.Text, nullable=False),
+        sa.Column("recorded_at", sa.Text, nullable=False),
+        sa.Column("recorded_by", sa.Text, nullable=False),
+    ]
+
+
 inspections: Final = sa.Table(
     "inspections",
     metadata,
-    sa.Column("inspection_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("point_id", sa.Text, sa.ForeignKey("risk_points.point_id"), nullable=False, index=True),
-    sa.Column("inspected_on", sa.Date, nullable=False),
-    sa.Column("inspector", sa.Text, nullable=False),
-    sa.Column("findings", sa.Text, nullable=False),
-    sa.Column("mitigations", sa.Text, nullable=False),
-    sa.Column("recorded_at", sa.Text, nullable=False),
-    sa.Column("recorded_by", sa.Text, nullable=False),
+    *_version_1_inspection_columns(),
     # Added by version 4 (_add_inspection_measures); version 1 made the table without it.
     sa.Column("measures", JSON, nullable=False, server_default=sa.text("'[]'")),
 )
@@ -271,18 +279,7 @@ def _version_1_inspections() -> sa.Table:
     """Return ``inspections`` exactly as version 1 made it, frozen (version 4 adds ``measures``)."""
     frozen = sa.MetaData(naming_convention=metadata.naming_convention)
     risk_points.to_metadata(frozen)  # the target of its foreign key
-    return sa.Table(
-        "inspections",
-        frozen,
-        sa.Column("inspection_id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("point_id", sa.Text, sa.ForeignKey("risk_points.point_id"), nullable=False, index=True),
-        sa.Column("inspected_on", sa.Date, nullable=False),
-        sa.Column("inspector", sa.Text, nullable=False),
-        sa.Column("findings", sa.Text, nullable=False),
-        sa.Column("mitigations", sa.Text, nullable=False),
-        sa.Column("recorded_at", sa.Text, nullable=False),
-        sa.Column("recorded_by", sa.Text, nullable=False),
-    )
+    return sa.Table("inspections", frozen, *_version_1_inspection_columns())
 
 
 def _create_users(conn: sa.Connection) -> None:
