@@ -63,7 +63,10 @@ SAMPLE_POINTS = 891
 FILTER_GOALS_S = ((SAMPLE_POINTS, 1.0), (100_000, 3.0))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
-# True once a map iframe not seen before (window.map without the mark) holds every point
+# A map is "seen" once MARK_MAPS_JS marked it with the number of filters it had applied
+# (hsMap.applyFilter counts them in window.hsFilters): a filter change redraws the same map.
+SEEN = "('__benchFilters' in w.map && w.map.__benchFilters === (w.hsFilters || 0))"
+# True once a map iframe not seen before (a new map, or a new filter in one seen) holds every point
 # of the headline metric: points in marker clusters plus the black-spot markers; with a
 # count, once the headline metric also says that count.
 MAP_READY_JS = """([selector, title, count]) => {
@@ -75,7 +78,7 @@ MAP_READY_JS = """([selector, title, count]) => {
     if (count !== null && expected !== count) { return false; }
     for (const iframe of document.querySelectorAll(selector)) {
         const w = iframe.contentWindow;
-        if (!w || !w.map || !w.L || !w.L.MarkerClusterGroup || w.map.__benchSeen) { continue; }
+        if (!w || !w.map || !w.L || !w.L.MarkerClusterGroup || SEEN) { continue; }
         let points = w.document.querySelectorAll(".hs-black-wrap").length;
         w.map.eachLayer((layer) => {
             if (layer instanceof w.L.MarkerClusterGroup) { points += layer.getLayers().length; }
@@ -83,7 +86,7 @@ MAP_READY_JS = """([selector, title, count]) => {
         if (points === expected) { return true; }
     }
     return false;
-}"""
+}""".replace("SEEN", SEEN)
 # What the page shows, when it never gets ready: the headline, the title and each map's counts.
 MAPS_SEEN_JS = """(selector) => {
     const heading = document.querySelector("[data-testid='stMain'] h1");
@@ -96,16 +99,27 @@ MAPS_SEEN_JS = """(selector) => {
             if (layer instanceof w.L.MarkerClusterGroup) { clustered += layer.getLayers().length; }
         });
         const black = w.document.querySelectorAll(".hs-black-wrap").length;
-        return {clustered: clustered, blackSpots: black, old: !!w.map.__benchSeen};
+        return {clustered: clustered, blackSpots: black, old: SEEN};
     });
     return {title: heading && heading.innerText, metric: metric && metric.innerText, maps: maps};
-}"""
+}""".replace("SEEN", SEEN)
+# The HTML size of the map drawn (or filtered) since the last MARK_MAPS_JS.
+NEW_MAP_HTML_JS = """(selector) => {
+    let size = 0;
+    for (const iframe of document.querySelectorAll(selector)) {
+        const w = iframe.contentWindow;
+        if (w && w.map && !SEEN) { size = w.document.documentElement.outerHTML.length; }
+    }
+    return size;
+}""".replace("SEEN", SEEN)
 # Marks the maps drawn so far, so that MAP_READY_JS waits for the next one; returns its HTML size.
 MARK_MAPS_JS = """(selector) => {
     let size = 0;
     for (const iframe of document.querySelectorAll(selector)) {
         const w = iframe.contentWindow;
-        if (w && w.map) { w.map.__benchSeen = true; size = w.document.documentElement.outerHTML.length; }
+        if (w && w.map) {
+            w.map.__benchFilters = w.hsFilters || 0; size = w.document.documentElement.outerHTML.length;
+        }
     }
     return size;
 }"""
@@ -276,12 +290,7 @@ def _session(url: str, chromium: str, texts: dict[str, str], t, counts: dict[str
                 message = f"{name}: the page never showed {count:,} points; it shows {seen} ({shot}):\n{text}"
                 raise RuntimeError(message) from error
             end = time.perf_counter()
-            html = page.evaluate(
-                """(selector) => { let size = 0; for (const iframe of document.querySelectorAll(selector)) {
-                    const w = iframe.contentWindow; if (w && w.map && !w.map.__benchSeen) {
-                    size = w.document.documentElement.outerHTML.length; } } return size; }""",
-                MAP_IFRAME,
-            )
+            html = page.evaluate(NEW_MAP_HTML_JS, MAP_IFRAME)
             steps[name] = wire.since(start, end, end - start, html)
 
         timed("open", lambda: page.goto(url + "/"))

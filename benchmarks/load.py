@@ -52,7 +52,7 @@ from _app_server import (
     sample_background,
     seed_store,
 )
-from app_speed import CHROMIUM_ARGS, MAP_IFRAME, MAP_READY_JS, MARK_MAPS_JS
+from app_speed import CHROMIUM_ARGS, MAP_IFRAME, MAP_READY_JS, MARK_MAPS_JS, SEEN
 
 from hotspots.analysis import filter_defaults
 from hotspots.i18n import t
@@ -62,8 +62,8 @@ SAMPLE_POINTS = 891
 TIMEOUT_MS = 300_000
 #: What the server log may not say (case aside).
 LOG_PROBLEM = re.compile(r"traceback|error|exception", re.IGNORECASE)
-# The window of the map drawn last (not marked by MARK_MAPS_JS): clicks its black-spot marker.
-NEW_MAP_JS = "() => !!(window.map && !window.map.__benchSeen)"
+# The window of the map drawn (or filtered) last, not marked by MARK_MAPS_JS: clicks its black spot.
+NEW_MAP_JS = f"() => {{ const w = window; return !!(w.map && !{SEEN}); }}"
 PERCENTILES = (("p50", 50), ("p95", 95), ("max", 100))
 
 

@@ -62,9 +62,19 @@ def prepared(fmap: folium.Map) -> PreparedMap:
 
 
 def show_prepared(
-    fmap: folium.Map, *, key: str, height: int, returned_objects: tuple[str, ...] = ()
+    fmap: folium.Map,
+    *,
+    key: str,
+    height: int,
+    returned_objects: tuple[str, ...] = (),
+    update: str | None = None,
 ) -> dict | None:
-    """Show ``fmap`` as ``st_folium(fmap, key=, height=, use_container_width=True, ...)`` would."""
+    """Show ``fmap`` as ``st_folium(fmap, key=, height=, use_container_width=True, ...)`` would.
+
+    ``update`` is JavaScript run in the map once drawn, again whenever it changes, without
+    drawing the map again (the component's ``feature_group`` argument, which it evaluates when
+    the map itself is unchanged): e.g. :func:`hotspots.maps.filter_script`.
+    """
     ready = prepared(fmap)
     component_key = ready.component_key(key)
     defaults: dict[str, Any] = {name: None for name in returned_objects}
@@ -88,7 +98,7 @@ def show_prepared(
         default=defaults,
         zoom=None,
         center=None,
-        feature_group=None,
+        feature_group=update,
         return_on_hover=False,
         layer_control=None,
         pixelated=False,

@@ -18,7 +18,7 @@ from hotspots.config import PROVINCE_NAME
 from hotspots.errors import HotspotsError
 from hotspots.formats import EXPORT_FORMATS, thumbnail_data_uri
 from hotspots.i18n import format_number, format_share, label, t
-from hotspots.maps import BASEMAPS, MAX_POPUP_PHOTOS, build_map, local_base_url
+from hotspots.maps import BASEMAPS, MAX_POPUP_PHOTOS, build_map, filter_script, local_base_url
 from hotspots.reports import export_file_name, export_points
 from pages._common import (
     DataSource,
@@ -71,21 +71,19 @@ def risk_map(
     source: DataSource,
     swim_radius_m: int,
     rescue_radius_m: int,
-    filters: Filters,
     *,
     lang: str,
     basemap: str,
     heatmap: bool,
-    focus_commune_id: str | None,
     asset_base_url: str | None,
 ) -> folium.Map:
-    """The map for one data revision, reach, filter choice and display: built once, then reused.
+    """The map of every point for one data revision, reach and display: built once, then reused.
 
-    Keyed on hashable inputs only, so a rerun that changes none of them reuses the map.
+    Filters never rebuild it: :func:`map_filter` sends which points to show to the map already
+    drawn. Keyed on hashable inputs only, so a rerun that changes none of them reuses the map.
     """
-    shown = select_points(coverage_for(source, swim_radius_m, rescue_radius_m), **dict(filters))
     fmap = build_map(
-        shown,
+        coverage_for(source, swim_radius_m, rescue_radius_m),
         load_layers(source).layers,
         lang=lang,
         swim_radius_m=swim_radius_m,
@@ -93,12 +91,25 @@ def risk_map(
         basemap=basemap,
         heatmap=heatmap,
         asset_base_url=asset_base_url,
-        focus_commune_id=focus_commune_id,
         photos=photo_thumbnails(source),
     )
     # Rendered once here; st_folium(render=False) then skips that step on every run.
     fmap.get_root().render()
     return fmap
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHED_MAPS * 4)
+def map_filter(
+    source: DataSource,
+    swim_radius_m: int,
+    rescue_radius_m: int,
+    filters: Filters,
+    focus_commune_id: str | None,
+) -> str:
+    """The script that shows only the filtered points (and the chosen commune) in :func:`risk_map`."""
+    table = coverage_for(source, swim_radius_m, rescue_radius_m)
+    shown = table.index.isin(select_points(table, **dict(filters)).index)
+    return filter_script(table, shown, load_layers(source).layers, focus_commune_id=focus_commune_id)
 
 
 lang = language()
@@ -189,15 +200,15 @@ fmap = risk_map(
     source,
     swim_radius_m,
     rescue_radius_m,
-    tuple(filters.items()),
     lang=lang,
     basemap=basemap,
     heatmap=heatmap,
-    focus_commune_id=chosen_communes[0] if len(chosen_communes) == 1 else None,
     asset_base_url=asset_base_url,
 )
+focus_commune_id = chosen_communes[0] if len(chosen_communes) == 1 else None
+shown_filter = map_filter(source, swim_radius_m, rescue_radius_m, tuple(filters.items()), focus_commune_id)
 # The page reacts to no map event: an empty returned_objects keeps pans and clicks from rerunning it.
-show_cached_map(fmap, key="risk_map", height=MAP_HEIGHT_PX)
+show_cached_map(fmap, key="risk_map", height=MAP_HEIGHT_PX, update=shown_filter)
 
 st.subheader(t("map.download_heading", lang))
 file_stem = t("map.file_name", lang)

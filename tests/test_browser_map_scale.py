@@ -43,7 +43,7 @@ VIEWPORT = {"width": 1000, "height": 700}
 # What the cluster layer holds: points by coverage code, and what is drawn at the current zoom:
 # each cluster's count, the number written on its icon and the pie's angle per coverage code.
 CLUSTER_JS = """([name]) => {
-    const group = window[name], byCoverage = [0, 0, 0, 0], drawn = [];
+    const group = window[name].getLayers()[0], byCoverage = [0, 0, 0, 0], drawn = [];
     group.getLayers().forEach((marker) => { byCoverage[marker.options.coverage] += 1; });
     group._featureGroup.eachLayer((item) => {
         if (!(item instanceof L.MarkerCluster)) {
@@ -57,13 +57,13 @@ CLUSTER_JS = """([name]) => {
             label: item._icon ? item._icon.innerText.trim() : null});
     });
     return {inCluster: group.getLayers().length, byCoverage: byCoverage, drawn: drawn,
-        zoom: window[name]._map.getZoom()};
+        zoom: window[name].getLayers()[0]._map.getZoom()};
 }"""
 
 # The black spots' and pending reports' own layers: each marker, whether the cluster holds it,
 # and, for a black spot, whether its icon is the topmost element where it is drawn.
 SEPARATE_JS = """([cluster, black, pending]) => {
-    const map = window[cluster]._map, box = map.getContainer().getBoundingClientRect();
+    const map = window[cluster].getLayers()[0]._map, box = map.getContainer().getBoundingClientRect();
     const describe = (marker) => {
         const at = map.latLngToContainerPoint(marker.getLatLng());
         const inView = map.getBounds().contains(marker.getLatLng());
@@ -71,7 +71,7 @@ SEPARATE_JS = """([cluster, black, pending]) => {
         // What is drawn where the marker is: itself, a map control (legend, minimap), or something else.
         const over = !top ? null : marker._icon && marker._icon.contains(top) ? "itself"
             : top.closest(".leaflet-control") ? "control" : top.className || top.tagName;
-        return {onMap: map.hasLayer(marker), inCluster: window[cluster].hasLayer(marker),
+        return {onMap: map.hasLayer(marker), inCluster: window[cluster].getLayers()[0].hasLayer(marker),
             icon: marker._icon ? marker._icon.className : null, over: over,
             dash: marker.options.dashArray || null};
     };
@@ -129,7 +129,9 @@ def _opened(browser: Any, fmap: Any, path: Path) -> Iterator[tuple[Any, list[str
         page.goto(path.as_uri())
         cluster = _only(fmap, RiskPointCluster).get_name()
         page.wait_for_function(
-            "([name, n]) => window[name] && window[name]._map && window[name].getLayers().length === n",
+            # The cluster's layer holds one marker cluster group: the one of every point, until filtered.
+            "([name, n]) => window[name] && window[name]._map"
+            " && window[name].getLayers()[0].getLayers().length === n",
             arg=[cluster, _only(fmap, RiskPointCluster).count],
             timeout=30_000,
         )
@@ -157,7 +159,7 @@ def _set_view(page: Any, fmap: Any, lat: float, lng: float, zoom: int) -> None:
     )
     # markercluster moves its markers from the clusters' places to their own in an animation of its own.
     settled = """([name, zoom]) => {
-        const group = window[name], map = group._map;
+        const group = window[name].getLayers()[0], map = group._map;
         return group._zoom === zoom && !group._inZoomAnimation && !map._animatingZoom
             && !map._mapPane.classList.contains("leaflet-cluster-anim");
     }"""
@@ -195,7 +197,7 @@ def test_every_reviewed_point_is_in_the_cluster_and_the_cluster_counts_add_up(
         _set_view(page, fmap, lat, lng, 13)
         closer = page.evaluate(CLUSTER_JS, [cluster.get_name()])
         in_view = page.evaluate(
-            "([map, name]) => window[name].getLayers().filter("
+            "([map, name]) => window[name].getLayers()[0].getLayers().filter("
             "(m) => window[map].getBounds().pad(0.5).contains(m.getLatLng())).length",
             [fmap.get_name(), cluster.get_name()],
         )
@@ -265,14 +267,14 @@ def test_on_the_report_map_a_tap_on_a_cluster_neither_zooms_nor_opens_anything(
         icons = page.evaluate(
             """([name]) => {
                 const icons = [];
-                window[name]._featureGroup.eachLayer((item) => {
+                window[name].getLayers()[0]._featureGroup.eachLayer((item) => {
                     if (item instanceof L.MarkerCluster && item._icon) {
-                        const at = window[name]._map.latLngToContainerPoint(item.getLatLng());
+                        const at = window[name].getLayers()[0]._map.latLngToContainerPoint(item.getLatLng());
                         icons.push({pane: item._icon.parentElement.className,
                             events: getComputedStyle(item._icon).pointerEvents, x: at.x, y: at.y});
                     }
                 });
-                return {icons: icons, zoom: window[name]._map.getZoom()};
+                return {icons: icons, zoom: window[name].getLayers()[0]._map.getZoom()};
             }""",
             [cluster],
         )

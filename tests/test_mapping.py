@@ -105,10 +105,14 @@ def test_the_map_is_fitted_first_and_the_cluster_is_on_the_map_before_it_gets_it
         rf'{name}\.fitBounds\(\s*\[\[20\.9, 107\.1\], \[21\.1, 107\.2\]\],\s*\{{"animate": false\}}', html
     )
     assert html.index(f"var {name} = L.map(") < fit.start() < html.index("L.geoJson(")
-    assert html.count(".fitBounds(") == 1
+    assert html.count(f"{name}.fitBounds(") == 1
     script = re.search(rf"var {cluster} = \(function \(\) \{{(.*?)\}}\)\(\);", html, re.DOTALL).group(1)
     assert '"chunkedLoading": false' in script
-    assert script.index(f"cluster.addTo({name});") < script.index("cluster.addLayers(markers);")
+    # On the map (through the layer control's group) before it gets its markers.
+    assert script.index(f"var layer = L.layerGroup().addTo({name});") < script.index(
+        "layer.addLayer(cluster);"
+    )
+    assert script.index("layer.addLayer(cluster);") < script.index("cluster.addLayers(markers);")
     assert "hsMap.pointPopups(cluster);" in script
     # The focus outline is still drawn, over the other areas.
     names = list(_layers_by_name(fmap))
@@ -133,7 +137,7 @@ def test_a_pending_black_spot_is_drawn_as_pending_never_as_a_black_spot():
     assert "QN-6" not in _ids(_only(fmap, RiskPointCluster))
     html = fmap.get_root().render()
     # Its own style: a hollow, dashed grey ring (hsMap.pending), not a coverage colour nor a diamond.
-    script = re.search(rf"var {pending.get_name()} = L\.featureGroup\((.*?)\}}\)\);", html, re.DOTALL)
+    script = re.search(rf"var {pending.get_name()} = \(function \(\) \{{(.*?)\}}\)\(\);", html, re.DOTALL)
     assert "return hsMap.pending(r, true);" in script.group(1)
     assert (
         'var PENDING = {"dash": "3 3", "fill": "#ffffff", "fill_opacity": 0.55, "radius": 7, '

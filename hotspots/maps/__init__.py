@@ -35,6 +35,7 @@ from hotspots.maps.display import (
     REACH_TOLERANCE_M,
 )
 from hotspots.maps.elements import BlackSpotLayer, Legend, PendingPointLayer, PlaceLabels, RiskPointCluster
+from hotspots.maps.filtering import bit_set, filter_payload, filter_script
 from hotspots.maps.hotspot_map import CLASS_STYLES, HotspotLegend, build_hotspot_map
 from hotspots.maps.interactive import build_map
 from hotspots.maps.plan_map import PlanLegend, build_plan_map
@@ -108,6 +109,7 @@ __all__ = [
     "PointRows",
     "RiskPointCluster",
     "asset_url",
+    "bit_set",
     "build_hotspot_map",
     "build_map",
     "build_plan_map",
@@ -115,6 +117,8 @@ __all__ = [
     "build_review_map",
     "chosen_place",
     "fetch",
+    "filter_payload",
+    "filter_script",
     "leaflet_image_path",
     "local_base_url",
     "main",

@@ -95,21 +95,27 @@ class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function () {
-                var rows = {{ this.rows_json }};
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                var rows = {{ this.rows_json }}, options = {{ this.options|tojavascript }};
+                var cluster = L.markerClusterGroup(options);
                 cluster.options.iconCreateFunction = hsMap.clusterIcon;
                 var markers = new Array(rows.length);
                 for (var i = 0; i < rows.length; i++) {
                     markers[i] = hsMap.point(rows[i], {{ this.interactive|tojson }});
                 }
+                // The layer control's entry: it holds the cluster of every point, or of the points
+                // a filter chose (hsMap.applyFilter swaps them).
+                var layer = L.layerGroup().addTo({{ this._parent.get_name() }});
                 // On the map first: markers given to a group off the map are each checked against
                 // all those given before it (markercluster's hasLayer), 10 s at 100,000 points.
-                cluster.addTo({{ this._parent.get_name() }});
+                layer.addLayer(cluster);
                 cluster.addLayers(markers);
                 {%- if this.interactive %}
                 hsMap.pointPopups(cluster);
                 {%- endif %}
-                return cluster;
+                return hsMap.filterable({{ this.filter_key|tojson }}, {
+                    layer: layer, full: cluster, shown: cluster, rows: rows, count: rows.length,
+                    options: options, interactive: {{ this.interactive|tojson }}
+                });
             })();
         {% endmacro %}"""
     )
@@ -136,13 +142,24 @@ class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
             **passive,
         )
         self._name = "RiskPointCluster"
+        self.filter_key = "cluster"
         self.rows_json = rows_json
         self.count = count
         self.interactive = interactive
 
 
 class HeatMapLayer(_BulkScript, folium.plugins.HeatMap):
-    """folium's heat map, rendered without compiling its data as a template."""
+    """folium's heat map, rendered without compiling its data as a template; filters reach it."""
+
+    def render(self, **kwargs) -> None:
+        """Render the heat map, then register it with ``hsMap`` under the filter key ``heat``."""
+        super().render(**kwargs)
+        name = self.get_name()
+        registration = (
+            f'hsMap.filterable("heat", {{layer: {name}, latlngs: {name}._latlngs.slice(), '
+            f"count: {name}._latlngs.length}});"
+        )
+        self.get_root().script.add_child(_RawText(registration), name=f"{name}_filterable")
 
 
 class _MarkerLayer(_BulkScript, Layer):
@@ -162,13 +179,20 @@ class _MarkerLayer(_BulkScript, Layer):
 
     #: The ``hsMap`` function drawing one row.
     marker: str = ""
+    #: The layer's name in a filter sent by :func:`hotspots.maps.filter_script`.
+    filter_key: str = ""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.featureGroup(({{ this.rows_json }}).map(function (r) {
-                return hsMap.{{ this.marker }}(r, {{ this.interactive|tojson }});
-            }));
+            var {{ this.get_name() }} = (function () {
+                var markers = ({{ this.rows_json }}).map(function (r) {
+                    return hsMap.{{ this.marker }}(r, {{ this.interactive|tojson }});
+                });
+                return hsMap.filterable({{ this.filter_key|tojson }}, {
+                    layer: L.featureGroup(markers), markers: markers, count: markers.length
+                });
+            })();
         {% endmacro %}"""
     )
 
@@ -184,6 +208,7 @@ class BlackSpotLayer(_MarkerLayer):
     """Reviewed black spots: individual markers, never clustered, so each stays visible at every zoom."""
 
     marker = "blackSpot"
+    filter_key = "black_spots"
 
 
 class PendingPointLayer(_MarkerLayer):
@@ -194,6 +219,7 @@ class PendingPointLayer(_MarkerLayer):
     """
 
     marker = "pending"
+    filter_key = "pending"
 
 
 class HtmlPopup(branca.element.MacroElement):

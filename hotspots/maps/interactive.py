@@ -44,7 +44,7 @@ from hotspots.maps.layers import (
     add_water,
     focus_bounds,
 )
-from hotspots.maps.points import PointRows
+from hotspots.maps.points import PointRows, point_layers
 from hotspots.maps.script import MapSetup
 from hotspots.maps.style import BASEMAPS, RESCUE_STYLE, SWIM_STYLE
 
@@ -163,9 +163,8 @@ def build_map(
         add_focus(fmap, communes, focus_commune_id, lang=lang)
 
     # Reports awaiting review are drawn apart: never as black spots, never in the coverage counts.
-    pending = point_rows.pending
-    black = point_rows.black_spot & ~pending
-    others = ~point_rows.black_spot & ~pending
+    rows_of = point_layers(coverage)
+    pending, black, others = rows_of["pending"], rows_of["black_spots"], rows_of["cluster"]
     RiskPointCluster(
         point_rows.to_json(others),
         count=int(others.sum()),

@@ -31,6 +31,7 @@ from hotspots.maps.formatting import facility_popup, number_text
 from hotspots.maps.points import PointRows
 from hotspots.maps.script import MapSetup
 from hotspots.maps.style import (
+    FOCUS_STYLE,
     LAND_COLOUR,
     NO_PLAY_STYLE,
     PLAY_SPACE_COLOUR,
@@ -271,7 +272,7 @@ def add_focus(
     folium.GeoJson(
         display_geojson(chosen, []),
         name=t("layer.focus", lang),
-        style_function=lambda _f: {"color": "#111111", "weight": 4, "fillOpacity": 0},
+        style_function=lambda _f: dict(FOCUS_STYLE),
         interactive=False,
     ).add_to(fmap)
     return bounds(chosen)

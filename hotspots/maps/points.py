@@ -158,6 +158,24 @@ class PointRows:
         return text.replace("<", "\\u003c")
 
 
+def point_layers(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Which rows of a coverage table each point layer of the map draws, as boolean arrays.
+
+    ``pending``: reports awaiting review, drawn apart whatever their risk level (never as black
+    spots, never in the coverage counts); ``black_spots``: the other black spots, markers of their
+    own that are never clustered; ``cluster``: every other point. Each row is in exactly one.
+    """
+    black = _has_value(table, "risk_level", "black_spot")
+    pending = _has_value(table, "status", "pending")
+    return {"cluster": ~black & ~pending, "black_spots": black & ~pending, "pending": pending}
+
+
+def _has_value(table: pd.DataFrame, column: str, value: str) -> np.ndarray:
+    if column not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    return (table[column] == value).to_numpy(dtype=bool)
+
+
 def _overdue(table: pd.DataFrame, today: date | None) -> np.ndarray:
     """Which rows are reviewed points whose inspection is overdue on ``today`` (none without ``today``)."""
     needed = {"point_id", "risk_level", "last_inspected"}

@@ -34,6 +34,8 @@ PENDING_STYLE: Final = {
 #: Reviewed points whose inspection is overdue: a thick deep-pink ring around the marker (and
 #: around a cluster holding one), unlike the coverage colours, the black outline or the grey pending ring.
 OVERDUE_STYLE: Final = {"stroke": "#C51B7D", "weight": 3}
+#: Outline of the commune the map is focused on (one commune chosen in the filter).
+FOCUS_STYLE: Final = {"color": "#111111", "weight": 4, "fillOpacity": 0}
 #: Leaflet pane of cluster icons and markers that must let every tap through to the map (report map).
 PASSIVE_PANE: Final = "hsPassive"
 

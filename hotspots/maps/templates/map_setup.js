@@ -141,8 +141,75 @@ window.hsMap = (function () {
             iconSize: L.point(size, size)
         });
     }
+    // --- Filters applied inside the map already drawn (hotspots.maps.filtering) -----------------
+    // A filter change sends which rows each point layer shows; the map shows them without being
+    // built and sent again (at 100,000 points the page would otherwise redraw 10 MB of map).
+    // The map is built showing every point, fitted to the whole province (focus key "").
+    var MAP = {{ this._parent.get_name() }}, TARGETS = {}, focusLayer = null, focusKey = "";
+    // Register a point layer the filter reaches: {layer: ..., rows|markers|latlngs: ...}.
+    function filterable(key, target) { TARGETS[key] = target; return target.layer; }
+    // The rows a bit set selects (base64, bit i of byte i >> 3 for row i), or null for every row.
+    function picked(bits, count) {
+        if (bits === null) { return null; }
+        var bytes = atob(bits), rows = [];
+        for (var i = 0; i < count; i++) {
+            if (bytes.charCodeAt(i >> 3) & (1 << (i & 7))) { rows.push(i); }
+        }
+        return rows;
+    }
+    // The cluster keeps its full group and swaps in a group of the chosen points: going back to
+    // every point only puts the full group back on the map (its clusters are kept).
+    function filterCluster(target, rows) {
+        if (target.shown !== target.full) { target.layer.removeLayer(target.shown); }
+        if (rows === null) {
+            if (target.shown !== target.full) { target.layer.addLayer(target.full); }
+            target.shown = target.full;
+            return;
+        }
+        if (target.shown === target.full) { target.layer.removeLayer(target.full); }
+        var group = L.markerClusterGroup(target.options);
+        group.options.iconCreateFunction = clusterIcon;
+        target.layer.addLayer(group);  // on the map first: see RiskPointCluster
+        group.addLayers(rows.map(function (i) { return point(target.rows[i], target.interactive); }));
+        if (target.interactive) { pointPopups(group); }
+        target.shown = group;
+    }
+    function filterMarkers(target, rows) {
+        target.layer.clearLayers();
+        (rows === null ? target.markers : rows.map(function (i) { return target.markers[i]; }))
+            .forEach(function (marker) { target.layer.addLayer(marker); });
+    }
+    function filterHeat(target, rows) {
+        target.layer.setLatLngs(rows === null ? target.latlngs
+            : rows.map(function (i) { return target.latlngs[i]; }));
+    }
+    function focus(view) {
+        if (view.key === focusKey) { return; }
+        if (focusLayer) { MAP.removeLayer(focusLayer); focusLayer = null; }
+        if (view.outline) {
+            focusLayer = L.geoJson(view.outline, {style: view.style, interactive: false}).addTo(MAP);
+        }
+        if (view.bounds) { MAP.fitBounds(view.bounds, {animate: false}); }
+        focusKey = view.key;
+    }
+    // filter: {layers: {key: bit set or null}, view: {key, bounds, outline, style}}.
+    function applyFilter(filter) {
+        Object.keys(filter.layers).forEach(function (key) {
+            var target = TARGETS[key];
+            // Every layer starts with every row (null); a layer whose choice did not change is left be.
+            if (!target || (target.applied || null) === filter.layers[key]) { return; }
+            target.applied = filter.layers[key];
+            var rows = picked(filter.layers[key], target.count);
+            if (target.full) { filterCluster(target, rows); }
+            else if (target.markers) { filterMarkers(target, rows); }
+            else { filterHeat(target, rows); }
+        });
+        focus(filter.view);
+        // Counted, so a test or benchmark can wait for the map a filter change produced.
+        window.hsFilters = (window.hsFilters || 0) + 1;
+    }
     return {popup: popup, point: point, pointPopups: pointPopups, pending: pending, blackSpot: blackSpot,
-        clusterIcon: clusterIcon, zoomClasses: zoomClasses};
+        clusterIcon: clusterIcon, zoomClasses: zoomClasses, filterable: filterable, applyFilter: applyFilter};
 })();
 hsMap.zoomClasses({{ this._parent.get_name() }});
 // Labels sit above the areas but under every marker, so they never hide a point.
