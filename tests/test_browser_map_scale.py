@@ -25,6 +25,7 @@ from hotspots.analysis import COVERAGE_STATUSES, coverage_table
 from hotspots.maps import (
     VENDOR_DIR,
     BlackSpotLayer,
+    PackedGeoJson,
     PendingPointLayer,
     RiskPointCluster,
     build_map,
@@ -304,3 +305,37 @@ def _pie(icon_html: str) -> list[float]:
     """The angle of each coverage colour in a cluster icon's conic gradient, in degrees."""
     stops = re.findall(r"#[0-9A-Fa-f]{6} ([0-9.e+-]+)deg ([0-9.e+-]+)deg", icon_html)
     return [float(end) - float(start) for start, end in stops]
+
+
+def test_packed_areas_and_lines_are_drawn_exactly_where_the_plain_geojson_puts_them(
+    browser, table, vendor, tmp_path
+):
+    fmap = _main_map(table, vendor)
+    packed = [child for child in fmap._children.values() if isinstance(child, PackedGeoJson)]
+    assert packed
+    with _opened(browser, fmap, tmp_path / "packed.html") as (page, errors):
+        for layer in packed:
+            drawn = page.evaluate(
+                """([name]) => window[name].getLayers().map((shape) => {
+                    const flat = (item) => Array.isArray(item) ? item.map(flat) : [item.lng, item.lat];
+                    return flat(shape.getLatLngs());
+                })""",
+                [layer.get_name()],
+            )
+            expected = [feature["geometry"] for feature in layer.plain_data["features"]]
+            assert len(drawn) == len(expected)
+            for latlngs, geometry in zip(drawn, expected, strict=True):
+                # Leaflet drops a ring's closing position.
+                plain = _positions(geometry["coordinates"], closed=True)
+                assert _positions(latlngs) == plain, geometry["type"]
+        assert errors == []
+
+
+def _positions(nested: Any, *, closed: bool = False) -> list[tuple[float, float]]:
+    """Every position of nested coordinates, in order; rings without their closing position."""
+    if nested and isinstance(nested[0], (int, float)):
+        return [(round(nested[0], 5), round(nested[1], 5))]
+    if nested and isinstance(nested[0], list) and nested[0] and isinstance(nested[0][0], (int, float)):
+        ring = [(round(p[0], 5), round(p[1], 5)) for p in nested]
+        return ring[:-1] if closed and len(ring) > 2 and ring[0] == ring[-1] else ring
+    return [position for part in nested for position in _positions(part, closed=closed)]

@@ -146,3 +146,15 @@ def test_the_script_cannot_close_the_page_script_it_runs_in():
     assert re.fullmatch(r"hsMap\.applyFilter\(\{.*\}\);", script, re.DOTALL)
     payload = json.loads(script[len("hsMap.applyFilter(") : -2])
     assert payload["view"]["key"] == "</script><img src=x>"
+
+
+def test_the_heat_map_registers_for_filters_in_the_page_and_in_the_component():
+    import streamlit_folium
+
+    table, layers = _table()
+    fmap = build_map(table, layers, lang="vi", swim_radius_m=3000, rescue_radius_m=2000, heatmap=True)
+    # Both ways a map reaches a browser: the rendered page, and the script st_folium makes of it.
+    for script in (fmap.get_root().render(), streamlit_folium._get_map_string(fmap)):
+        for key in ("cluster", "black_spots", "pending", "heat"):
+            assert f'hsMap.filterable("{key}"' in script, key
+        assert script.index("L.heatLayer(") < script.index('hsMap.filterable("heat"')

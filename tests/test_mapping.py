@@ -241,7 +241,7 @@ def test_reach_is_drawn_at_the_chosen_radius_measured_in_utm_48n(swim_m, rescue_
         (swim_name, fx.swim_classes(), swim_m),
         (rescue_name, fx.rescue_trainings(), rescue_m),
     ):
-        drawn = gpd.GeoSeries([shape(f["geometry"]) for f in names[name].data["features"]], crs=WGS84)
+        drawn = gpd.GeoSeries([shape(f["geometry"]) for f in names[name].plain_data["features"]], crs=WGS84)
         parts = shapely.get_parts(drawn.to_crs(METRIC_CRS).to_numpy())
         sites = list(facilities.to_crs(METRIC_CRS).geometry)
         # The two facilities are over 10 km apart: one circle around each, not merged.

@@ -33,8 +33,18 @@ from hotspots.maps.display import (
     MINIMAP_MIN_AREA_M2,
     REACH_QUAD_SEGS,
     REACH_TOLERANCE_M,
+    encode_polyline,
+    pack_geojson,
 )
-from hotspots.maps.elements import BlackSpotLayer, Legend, PendingPointLayer, PlaceLabels, RiskPointCluster
+from hotspots.maps.elements import (
+    BlackSpotLayer,
+    GeoJsonUnpacker,
+    Legend,
+    PackedGeoJson,
+    PendingPointLayer,
+    PlaceLabels,
+    RiskPointCluster,
+)
 from hotspots.maps.filtering import bit_set, filter_payload, filter_script
 from hotspots.maps.hotspot_map import CLASS_STYLES, HotspotLegend, build_hotspot_map
 from hotspots.maps.interactive import build_map
@@ -100,9 +110,11 @@ __all__ = [
     "WATER_COLOUR",
     "Asset",
     "BlackSpotLayer",
+    "GeoJsonUnpacker",
     "HotspotLegend",
     "Legend",
     "NpmPackage",
+    "PackedGeoJson",
     "PendingPointLayer",
     "PlaceLabels",
     "PlanLegend",
@@ -116,6 +128,7 @@ __all__ = [
     "build_report_map",
     "build_review_map",
     "chosen_place",
+    "encode_polyline",
     "fetch",
     "filter_payload",
     "filter_script",
@@ -123,6 +136,7 @@ __all__ = [
     "local_base_url",
     "main",
     "missing_files",
+    "pack_geojson",
     "popup_photos",
     "use_assets",
 ]

@@ -1,4 +1,4 @@
-"""Geometry for display: GeoJSON simplified in metres and rounded to about 1 m, bounds and centres."""
+"""Geometry for display: GeoJSON simplified in metres, rounded to about 1 m and packed; bounds and centres."""
 
 from __future__ import annotations
 
@@ -68,6 +68,63 @@ def display_geojson(
         if shape is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def pack_geojson(collection: dict) -> dict:
+    """Return a copy of a FeatureCollection whose lines and rings are packed as short strings.
+
+    Each list of positions becomes one string in the encoded-polyline format (precision
+    :data:`COORDINATE_DECIMALS`: whole 1e-5 degrees, each value the difference from the one
+    before, zigzag-signed, in 5-bit groups offset to printable characters), positions in
+    GeoJSON order (x, y). About a quarter of the size of the JSON numbers, and read by the
+    browser as one string rather than thousands of small arrays. Points are kept as they are;
+    properties and ids are untouched. The map unpacks it before Leaflet reads it
+    (:class:`hotspots.maps.elements.PackedGeoJson`).
+
+    Examples
+    --------
+    >>> pack_geojson({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+    ...     "geometry": {"type": "LineString", "coordinates": [[107.0, 21.0], [107.00001, 20.99999]]}}]}
+    ... )["features"][0]["geometry"]["coordinates"]
+    '_malS_qd_CA@'
+    """
+    features = []
+    for feature in collection["features"]:
+        geometry = feature.get("geometry")
+        if geometry is not None and geometry.get("type") not in ("Point", "MultiPoint"):
+            geometry = {**geometry, "coordinates": _pack_positions(geometry["coordinates"])}
+        features.append({**feature, "geometry": geometry})
+    return {**collection, "features": features, "hsPacked": True}
+
+
+def _pack_positions(coordinates: list) -> list | str:
+    """Replace every innermost list of positions by its packed string."""
+    if (
+        coordinates
+        and isinstance(coordinates[0], list)
+        and coordinates[0]
+        and not isinstance(coordinates[0][0], list)
+    ):
+        return encode_polyline(np.asarray(coordinates, dtype=float)[:, :2])
+    return [_pack_positions(part) for part in coordinates]
+
+
+def encode_polyline(positions: np.ndarray) -> str:
+    """Encode an ``(n, 2)`` array of positions as an encoded polyline of precision 1e-5."""
+    whole = np.round(positions * 10**COORDINATE_DECIMALS).astype(np.int64)
+    steps = np.diff(whole, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
+    signed = (steps << 1) ^ (steps >> 63)  # zigzag: small magnitudes, either sign, stay small
+    shifts = 5 * np.arange(_POLYLINE_GROUPS)
+    groups = (signed[:, None] >> shifts) & 31
+    used = 1 + ((signed[:, None] >> shifts[1:]) > 0).sum(axis=1)
+    index = np.arange(_POLYLINE_GROUPS)
+    more = index < (used - 1)[:, None]  # every group but a value's last says "more follows"
+    chars = groups + 63 + 32 * more
+    return chars[index < used[:, None]].astype(np.uint8).tobytes().decode("ascii")
+
+
+# Five-bit groups enough for any coordinate step in 1e-5 degrees (under 2**35).
+_POLYLINE_GROUPS: Final = 7
 
 
 def largest_part_first(geometry: shapely.Geometry | None) -> shapely.Geometry | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from typing import Final
 
 import branca.element
@@ -16,13 +17,15 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import shapely
+from folium.features import GeoJsonStyleMapper
 from folium.map import Layer
 from folium.template import Template
+from folium.utilities import get_bounds
 
 from hotspots.analysis import COVERAGE_STATUSES, planned_venues
 from hotspots.config import WGS84
 from hotspots.i18n import label, t
-from hotspots.maps.display import COORDINATE_DECIMALS, largest_part_first, layer_or_empty
+from hotspots.maps.display import COORDINATE_DECIMALS, largest_part_first, layer_or_empty, pack_geojson
 from hotspots.maps.style import (
     COVERAGE_COLOURS,
     LAND_COLOUR,
@@ -60,6 +63,7 @@ class _BulkScript:
 
     def render(self, **kwargs) -> None:
         """Add the script to the page without compiling it, then render the rest as usual."""
+        self._before_script()
         template = self._template
         script = template.module.script(self, kwargs)
         self.get_root().script.add_child(_RawText(script), name=self.get_name())
@@ -68,6 +72,9 @@ class _BulkScript:
             super().render(**kwargs)
         finally:
             self._template = template
+
+    def _before_script(self) -> None:
+        """Compute what the script needs before it is written (nothing by default)."""
 
 
 class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
@@ -151,15 +158,26 @@ class RiskPointCluster(_BulkScript, folium.plugins.MarkerCluster):
 class HeatMapLayer(_BulkScript, folium.plugins.HeatMap):
     """folium's heat map, rendered without compiling its data as a template; filters reach it."""
 
-    def render(self, **kwargs) -> None:
-        """Render the heat map, then register it with ``hsMap`` under the filter key ``heat``."""
-        super().render(**kwargs)
-        name = self.get_name()
-        registration = (
-            f'hsMap.filterable("heat", {{layer: {name}, latlngs: {name}._latlngs.slice(), '
-            f"count: {name}._latlngs.length}});"
-        )
-        self.get_root().script.add_child(_RawText(registration), name=f"{name}_filterable")
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _HeatFilterTarget().add_to(self)
+
+
+class _HeatFilterTarget(branca.element.MacroElement):
+    """Registers its parent heat map with ``hsMap`` under the filter key ``heat`` (after it exists)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            hsMap.filterable("heat", {layer: {{ this._parent.get_name() }},
+                latlngs: {{ this._parent.get_name() }}._latlngs.slice(),
+                count: {{ this._parent.get_name() }}._latlngs.length});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "HeatFilterTarget"
 
 
 class _MarkerLayer(_BulkScript, Layer):
@@ -220,6 +238,64 @@ class PendingPointLayer(_MarkerLayer):
 
     marker = "pending"
     filter_key = "pending"
+
+
+class GeoJsonUnpacker(branca.element.MacroElement):
+    """Teaches Leaflet's GeoJSON layers to read the packed GeoJSON of :func:`pack_geojson`.
+
+    :class:`PackedGeoJson` puts one on its map, first, before any layer reads its data.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        + (resources.files("hotspots.maps") / "templates" / "unpack_geojson.js").read_text(encoding="utf-8")
+        + "{% endmacro %}"
+    )
+    #: Its name among the map's children: one per map.
+    KEY: Final = "hs_unpack_geojson"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GeoJsonUnpacker"
+        self.scale = 10**COORDINATE_DECIMALS
+
+
+class PackedGeoJson(_BulkScript, folium.GeoJson):
+    """folium's GeoJson layer whose lines and rings travel packed (:func:`pack_geojson`).
+
+    A quarter of the page's bytes for the province, communes and water, read by the browser as
+    strings rather than as tens of thousands of small arrays (``benchmarks/browser_map.py``).
+    :attr:`data` is what the page carries; :attr:`plain_data` the GeoJSON it was given.
+    Takes :class:`folium.GeoJson`'s arguments. Rendered without compiling its script as a
+    template (:class:`_BulkScript`): a packed line may hold ``{{``, which Jinja would read.
+    """
+
+    def __init__(self, data: dict, **kwargs) -> None:
+        self.plain_data = data
+        super().__init__(pack_geojson(data), **kwargs)
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        """Bounds of the plain GeoJSON, as folium computes them."""
+        return get_bounds(self.plain_data, lonlat=True)
+
+    def _before_script(self) -> None:
+        """Make the style maps the script is written with, as :meth:`folium.GeoJson.render` does."""
+        if (self.style or self.highlight) and self.data["features"]:
+            mapper = GeoJsonStyleMapper(self.data, self.feature_identifier, self)
+            if self.style:
+                self.style_map = mapper.get_style_map(self.style_function)
+            if self.highlight:
+                self.highlight_map = mapper.get_highlight_map(self.highlight_function)
+
+    def add_to(self, parent: branca.element.Element, name: str | None = None, index: int | None = None):
+        """Add the layer to ``parent``, and a :class:`GeoJsonUnpacker` first thing on its map."""
+        super().add_to(parent, name=name, index=index)
+        root = parent
+        while not isinstance(root, folium.Map) and getattr(root, "_parent", None) is not None:
+            root = root._parent
+        if isinstance(root, folium.Map) and GeoJsonUnpacker.KEY not in root._children:
+            root.add_child(GeoJsonUnpacker(), name=GeoJsonUnpacker.KEY, index=0)
+        return self
 
 
 class HtmlPopup(branca.element.MacroElement):

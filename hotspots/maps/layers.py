@@ -26,7 +26,7 @@ from hotspots.maps.display import (
     display_geojson,
     minimap_outline,
 )
-from hotspots.maps.elements import PlaceLabels, VectorMiniMap
+from hotspots.maps.elements import PackedGeoJson, PlaceLabels, VectorMiniMap
 from hotspots.maps.formatting import facility_popup, number_text
 from hotspots.maps.points import PointRows
 from hotspots.maps.script import MapSetup
@@ -89,7 +89,7 @@ def add_province(fmap: folium.Map, province: gpd.GeoDataFrame, *, lang: str, fil
     """Add the province outline and coast, filled as land when there are no tiles (``filled``)."""
     data = display_geojson(province, [])
     style = {"color": "#4d4d4d", "weight": 2, "fillColor": LAND_COLOUR, "fillOpacity": 1.0 if filled else 0.0}
-    folium.GeoJson(
+    PackedGeoJson(
         data, name=t("layer.province", lang), style_function=lambda _f: style, interactive=False
     ).add_to(fmap)
 
@@ -105,7 +105,7 @@ def add_communes(fmap: folium.Map, communes: gpd.GeoDataFrame, *, lang: str) -> 
         for name, children, play in zip(frame["name"], frame["children_under_16"], has_play, strict=True)
     ]
     tooltip = folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True)
-    folium.GeoJson(
+    PackedGeoJson(
         display_geojson(frame, ["commune_id", "tooltip"]),
         name=t("layer.communes", lang),
         style_function=lambda _f: {
@@ -120,7 +120,7 @@ def add_communes(fmap: folium.Map, communes: gpd.GeoDataFrame, *, lang: str) -> 
     without = frame[~has_play]
     if len(without):
         group = folium.FeatureGroup(name=t("layer.no_play_space", lang)).add_to(fmap)
-        folium.GeoJson(
+        PackedGeoJson(
             display_geojson(without, ["commune_id"]),
             control=False,
             style_function=lambda _f: {
@@ -145,7 +145,7 @@ def add_water(fmap: folium.Map, water: gpd.GeoDataFrame, *, lang: str) -> None:
         f"{html.escape(str(name))} ({html.escape(label('water_type', kind, lang))})"
         for name, kind in zip(frame["name"], frame["water_type"], strict=True)
     ]
-    folium.GeoJson(
+    PackedGeoJson(
         display_geojson(frame, ["tooltip"]),
         name=t("layer.water", lang),
         style_function=lambda _f: {
@@ -174,7 +174,7 @@ def add_coverage_area(
         facilities.geometry.to_crs(METRIC_CRS).buffer(radius_m, quad_segs=REACH_QUAD_SEGS).to_numpy()
     )
     area = gpd.GeoDataFrame(geometry=[merged], crs=METRIC_CRS)
-    folium.GeoJson(
+    PackedGeoJson(
         display_geojson(area, [], tolerance_m=REACH_TOLERANCE_M),
         name=t(f"layer.{key}_coverage", lang, radius=format_distance(radius_m, lang)),
         style_function=lambda _f: {
@@ -269,7 +269,7 @@ def add_focus(
         If ``commune_id`` is not among ``communes``.
     """
     chosen = _chosen_commune(communes, commune_id)
-    folium.GeoJson(
+    PackedGeoJson(
         display_geojson(chosen, []),
         name=t("layer.focus", lang),
         style_function=lambda _f: dict(FOCUS_STYLE),
