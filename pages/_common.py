@@ -468,12 +468,10 @@ def show_cached_map(
     key: str,
     height: int,
     returned_objects: tuple[str, ...] = (),
-    update: str | None = None,
 ) -> dict | None:
     """Show a map built (and rendered) once by a cached function; return what the page listens to.
 
     The cached map serves every session: its component strings are made once, from a copy
     (``st_folium`` rewrites the map it is given), and reused on every rerun (see ``pages._folium``).
-    ``update`` is run in the map drawn, without drawing it again (a filter: ``filter_script``).
     """
-    return show_prepared(fmap, key=key, height=height, returned_objects=returned_objects, update=update)
+    return show_prepared(fmap, key=key, height=height, returned_objects=returned_objects)

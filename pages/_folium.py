@@ -67,14 +67,8 @@ def show_prepared(
     key: str,
     height: int,
     returned_objects: tuple[str, ...] = (),
-    update: str | None = None,
 ) -> dict | None:
-    """Show ``fmap`` as ``st_folium(fmap, key=, height=, use_container_width=True, ...)`` would.
-
-    ``update`` is JavaScript run in the map once drawn, again whenever it changes, without
-    drawing the map again (the component's ``feature_group`` argument, which it evaluates when
-    the map itself is unchanged): e.g. :func:`hotspots.maps.filter_script`.
-    """
+    """Show ``fmap`` as ``st_folium(fmap, key=, height=, use_container_width=True, ...)`` would."""
     ready = prepared(fmap)
     component_key = ready.component_key(key)
     defaults: dict[str, Any] = {name: None for name in returned_objects}
@@ -98,7 +92,7 @@ def show_prepared(
         default=defaults,
         zoom=None,
         center=None,
-        feature_group=update,
+        feature_group=None,
         return_on_hover=False,
         layer_control=None,
         pixelated=False,

@@ -18,7 +18,7 @@ from hotspots.config import PROVINCE_NAME
 from hotspots.errors import HotspotsError
 from hotspots.formats import EXPORT_FORMATS, thumbnail_data_uri
 from hotspots.i18n import format_number, format_share, label, t
-from hotspots.maps import BASEMAPS, MAX_POPUP_PHOTOS, build_map, filter_script, local_base_url
+from hotspots.maps import BASEMAPS, MAX_POPUP_PHOTOS, build_map, filter_payload, local_base_url
 from hotspots.reports import export_file_name, export_points
 from pages._common import (
     DataSource,
@@ -30,6 +30,7 @@ from pages._common import (
     show_cached_map,
     store,
 )
+from pages._map_filter import send_map_filter
 
 # Wide enough for the longest share label ("Covered by swimming classes") in either language.
 SHARE_LABEL_WIDTH_PX = 200
@@ -105,11 +106,11 @@ def map_filter(
     rescue_radius_m: int,
     filters: Filters,
     focus_commune_id: str | None,
-) -> str:
-    """The script that shows only the filtered points (and the chosen commune) in :func:`risk_map`."""
+) -> dict:
+    """Which points (and commune) :func:`risk_map` shows for ``filters``: sent to the map drawn."""
     table = coverage_for(source, swim_radius_m, rescue_radius_m)
     shown = table.index.isin(select_points(table, **dict(filters)).index)
-    return filter_script(table, shown, load_layers(source).layers, focus_commune_id=focus_commune_id)
+    return filter_payload(table, shown, load_layers(source).layers, focus_commune_id=focus_commune_id)
 
 
 lang = language()
@@ -208,7 +209,8 @@ fmap = risk_map(
 focus_commune_id = chosen_communes[0] if len(chosen_communes) == 1 else None
 shown_filter = map_filter(source, swim_radius_m, rescue_radius_m, tuple(filters.items()), focus_commune_id)
 # The page reacts to no map event: an empty returned_objects keeps pans and clicks from rerunning it.
-show_cached_map(fmap, key="risk_map", height=MAP_HEIGHT_PX, update=shown_filter)
+show_cached_map(fmap, key="risk_map", height=MAP_HEIGHT_PX)
+send_map_filter(fmap, shown_filter, key="risk_map_filter")
 
 st.subheader(t("map.download_heading", lang))
 file_stem = t("map.file_name", lang)

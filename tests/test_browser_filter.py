@@ -8,6 +8,8 @@ cleared. Fixtures are in ``tests/browser_kit.py``; screenshots go to ``artifacts
 
 from __future__ import annotations
 
+import contextlib
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -23,6 +25,7 @@ from tests.browser_kit import (
     TIMEOUT_MS,
     empty_place,
     map_frame,
+    next_map_frame,
     real_errors,
     shown_points,
     store_url,
@@ -147,6 +150,8 @@ def test_a_commune_filter_redraws_the_same_map_with_exactly_its_points(open_page
 
 
 def test_status_and_risk_filters_reach_the_pending_and_black_spot_layers(open_page, server):
+    from playwright.sync_api import expect
+
     page, blocked, errors = open_page("/", width=1400, height=900)
     map_frame(page)  # the app has made and seeded its store
     env = server[1]
@@ -164,7 +169,7 @@ def test_status_and_risk_filters_reach_the_pending_and_black_spot_layers(open_pa
         points = store.read_layer("risk_points")
 
     page, blocked, errors = open_page("/", width=1400, height=900)
-    _iframe, frame = map_frame(page)
+    iframe, frame = map_frame(page)
     first = _held(frame, expected=shown_points(page), filters=1)
     assert first["pending"] == []
 
@@ -192,4 +197,18 @@ def test_status_and_risk_filters_reach_the_pending_and_black_spot_layers(open_pa
     final = frame.evaluate(HELD_JS)
     assert final["pending"] == [[pytest.approx(taken[0][0], abs=1e-5), pytest.approx(taken[0][1], abs=1e-5)]]
     assert sorted(final["black"]) == sorted(held["black"])
+
+    # A new reach draws a new map: the filters still chosen reach it too.
+    slider = page.get_by_test_id("stSlider").filter(has_text=t("app.swim_radius", "vi")).get_by_role("slider")
+    before = slider.get_attribute("aria-valuenow")
+    for _attempt in range(3):  # a key pressed while a rerun redraws the sidebar may be lost: again
+        slider.focus()
+        slider.press("ArrowRight")
+        with contextlib.suppress(AssertionError):
+            expect(slider).not_to_have_attribute("aria-valuenow", before, timeout=5_000)
+            break
+    _iframe, frame = next_map_frame(page, iframe)
+    redrawn = _held(frame, expected=black_spots, filters=1)
+    assert sorted(redrawn["black"]) == sorted(held["black"])
+    frame.wait_for_function(f"() => ({HELD_JS})().pending.length === 1", timeout=TIMEOUT_MS)
     assert not real_errors(errors, blocked)

@@ -158,3 +158,22 @@ def test_the_heat_map_registers_for_filters_in_the_page_and_in_the_component():
         for key in ("cluster", "black_spots", "pending", "heat"):
             assert f'hsMap.filterable("{key}"' in script, key
         assert script.index("L.heatLayer(") < script.index('hsMap.filterable("heat"')
+
+
+def test_a_filter_names_the_map_it_is_for():
+    import folium
+
+    from hotspots.maps import map_token
+
+    table, layers = _table()
+    first, again = (
+        build_map(table, layers, lang="vi", swim_radius_m=3000, rescue_radius_m=2000) for _ in range(2)
+    )
+    # The same points: the same token (a map rebuilt on every rerun keeps its script, so its iframe).
+    assert map_token(first) == map_token(again)
+    assert f'token: "{map_token(first)}"' in first.get_root().render()
+    fewer = build_map(table.iloc[1:], layers, lang="vi", swim_radius_m=3000, rescue_radius_m=2000)
+    english = build_map(table, layers, lang="en", swim_radius_m=3000, rescue_radius_m=2000)
+    assert len({map_token(first), map_token(fewer), map_token(english)}) == 3
+    with pytest.raises(HotspotsError, match="no point layers"):
+        map_token(folium.Map())

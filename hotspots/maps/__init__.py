@@ -45,7 +45,7 @@ from hotspots.maps.elements import (
     PlaceLabels,
     RiskPointCluster,
 )
-from hotspots.maps.filtering import bit_set, filter_payload, filter_script
+from hotspots.maps.filtering import bit_set, filter_payload, filter_script, map_token
 from hotspots.maps.hotspot_map import CLASS_STYLES, HotspotLegend, build_hotspot_map
 from hotspots.maps.interactive import build_map
 from hotspots.maps.plan_map import PlanLegend, build_plan_map
@@ -135,6 +135,7 @@ __all__ = [
     "leaflet_image_path",
     "local_base_url",
     "main",
+    "map_token",
     "missing_files",
     "pack_geojson",
     "popup_photos",

@@ -1,9 +1,11 @@
 """Filters applied inside a map already drawn: which points each point layer shows, as one script call.
 
 A map of every point is built (and sent to the browser) once per data revision and display;
-a filter change then sends only :func:`filter_script`: one bit per point and layer, and the
+a filter change then sends only :func:`filter_payload`: one bit per point and layer, and the
 commune to zoom to. At 100,000 points that is about 17 kB instead of a 10 MB map drawn again.
-The browser side is ``hsMap.applyFilter`` (``templates/map_setup.js``).
+The browser side is ``hsMap.applyFilter`` (``templates/map_setup.js``); the app hands the
+payload to the map named by :func:`map_token`; :func:`filter_script` is the same call as a
+script, for a page of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import base64
 import json
 from collections.abc import Mapping
 
+import folium
 import geopandas as gpd
 import numpy as np
 
@@ -19,6 +22,7 @@ from hotspots.errors import HotspotsError
 from hotspots.maps.display import bounds, display_geojson, layer_or_empty
 from hotspots.maps.layers import focus_bounds
 from hotspots.maps.points import point_layers
+from hotspots.maps.script import MapSetup
 from hotspots.maps.style import FOCUS_STYLE
 
 
@@ -91,6 +95,21 @@ def filter_script(
     payload = filter_payload(coverage, shown, layers, focus_commune_id=focus_commune_id)
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     return f"hsMap.applyFilter({text});"
+
+
+def map_token(fmap: folium.Map) -> str:
+    """Return the token naming ``fmap`` in the browser (``hsMap.token``), which a filter is sent to.
+
+    Raises
+    ------
+    HotspotsError
+        If ``fmap`` has no point setup (it is not a map of :func:`hotspots.maps.build_map`).
+    """
+    for child in fmap._children.values():
+        if isinstance(child, MapSetup):
+            return child.token
+    msg = "This map has no point layers that a filter could reach."
+    raise HotspotsError(msg)
 
 
 def bit_set(selected: np.ndarray) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from collections.abc import Sequence
@@ -150,6 +151,12 @@ class PointRows:
     def tables(self) -> dict[str, list[str]]:
         """Labels and names the rows' integer codes point into."""
         return self._tables
+
+    def fingerprint(self) -> str:
+        """Return a short hash of the rows, their tables and origin: equal rows, equal fingerprint."""
+        digest = hashlib.sha256(pd.util.hash_pandas_object(self._frame, index=False).to_numpy().tobytes())
+        digest.update(json.dumps([self._tables, self.origin], ensure_ascii=False).encode("utf-8"))
+        return digest.hexdigest()[:20]
 
     def to_json(self, mask: np.ndarray) -> str:
         """Serialise the rows selected by a boolean ``mask`` as one JSON array."""

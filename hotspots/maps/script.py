@@ -108,6 +108,9 @@ class MapSetup(branca.element.MacroElement):
         self.fields = {name: i for i, name in enumerate(PointRows.FIELDS)}
         self.kind_bits = PointRows.KIND_BITS
         self.photos = popup_photos(rows, photos)
+        #: Names the points this map holds (``hsMap.token``): a filter sent later says which map it is
+        #: for. The same points give the same token, so a map rebuilt on each rerun keeps its script.
+        self.token = rows.fingerprint()
 
 
 def popup_photos(rows: PointRows, photos: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:

@@ -209,7 +209,8 @@ window.hsMap = (function () {
         window.hsFilters = (window.hsFilters || 0) + 1;
     }
     return {popup: popup, point: point, pointPopups: pointPopups, pending: pending, blackSpot: blackSpot,
-        clusterIcon: clusterIcon, zoomClasses: zoomClasses, filterable: filterable, applyFilter: applyFilter};
+        clusterIcon: clusterIcon, zoomClasses: zoomClasses, filterable: filterable, applyFilter: applyFilter,
+        token: {{ this.token|tojson }}};
 })();
 hsMap.zoomClasses({{ this._parent.get_name() }});
 // Labels sit above the areas but under every marker, so they never hide a point.
