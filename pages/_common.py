@@ -150,6 +150,22 @@ def coverage_for(source: DataSource, swim_radius_m: float, rescue_radius_m: floa
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def shared_layers(source: DataSource) -> LoadedData:
+    """:func:`load_layers`, the same objects for every call: read them, never change them.
+
+    ``st.cache_data`` hands each call a fresh copy (0.6 s of every rerun of the map page at
+    100,000 points); a page that only reads the layers takes them from here.
+    """
+    return load_layers(source)
+
+
+@st.cache_resource(show_spinner=False, max_entries=_CACHED_REVISIONS)
+def shared_coverage(source: DataSource, swim_radius_m: float, rescue_radius_m: float) -> gpd.GeoDataFrame:
+    """:func:`coverage_for`, the same object for every call: read it, never change it (see above)."""
+    return coverage_for(source, swim_radius_m, rescue_radius_m)
+
+
 @st.cache_data(show_spinner=False, max_entries=_CACHED_REVISIONS)
 def summary_for(source: DataSource, swim_radius_m: float, rescue_radius_m: float) -> gpd.GeoDataFrame:
     """Per-commune summary and priority ranking for the chosen reach."""

@@ -27,6 +27,8 @@ from pages._common import (
     language,
     load_layers,
     radii,
+    shared_coverage,
+    shared_layers,
     show_cached_map,
     store,
 )
@@ -115,9 +117,10 @@ def map_filter(
 
 lang = language()
 source = data_source()
-layers = load_layers(source).layers
+# Shared, not copied on every rerun: this page only reads them (filters make new frames).
+layers = shared_layers(source).layers
 swim_radius_m, rescue_radius_m = radii()
-table = coverage_for(source, swim_radius_m, rescue_radius_m)
+table = shared_coverage(source, swim_radius_m, rescue_radius_m)
 communes = layers["communes"]
 province_names = layers["province"]["name"].tolist()
 
