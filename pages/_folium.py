@@ -62,11 +62,7 @@ def prepared(fmap: folium.Map) -> PreparedMap:
 
 
 def show_prepared(
-    fmap: folium.Map,
-    *,
-    key: str,
-    height: int,
-    returned_objects: tuple[str, ...] = (),
+    fmap: folium.Map, *, key: str, height: int, returned_objects: tuple[str, ...] = ()
 ) -> dict | None:
     """Show ``fmap`` as ``st_folium(fmap, key=, height=, use_container_width=True, ...)`` would."""
     ready = prepared(fmap)

@@ -35,10 +35,9 @@ from hotspots.i18n import coded_error
 from hotspots.schema import RISK_POINTS
 from hotspots.store.engine import Database
 from hotspots.store.history import log
-from hotspots.store.ids import unknown_feature
 from hotspots.store.migrations import photos as photos_table
-from hotspots.store.migrations import risk_points
 from hotspots.store.permissions import User, require
+from hotspots.store.points import point_row
 from hotspots.store.values import now
 
 _RISK: Final = RISK_POINTS.name
@@ -130,12 +129,7 @@ def attach_photos(
     ready = checked_photos(photos)
 
     def work(conn: sa.Connection) -> list[str]:
-        commune = conn.execute(
-            sa.select(risk_points.c.commune_id).where(risk_points.c.point_id == point_id)
-        ).first()
-        if commune is None:
-            raise unknown_feature(_RISK, point_id)
-        require(actor, "report", commune_ids=[commune.commune_id])
+        require(actor, "report", commune_ids=[point_row(conn, point_id)["commune_id"]])
         return store_photos(conn, folder, point_id, ready, user=actor.display_name, when=now())
 
     return db.transaction(work, write=True)
@@ -233,11 +227,7 @@ def list_photos(db: Database, point_id: str) -> pd.DataFrame:
     point_id = str(point_id)
 
     def work(conn: sa.Connection) -> list[dict]:
-        known = conn.execute(
-            sa.select(risk_points.c.point_id).where(risk_points.c.point_id == point_id)
-        ).first()
-        if known is None:
-            raise unknown_feature(_RISK, point_id)
+        point_row(conn, point_id)  # a point that does not exist: the coded error, not an empty list
         columns = [photos_table.c[name] for name in PHOTO_COLUMNS]
         query = sa.select(*columns).where(photos_table.c.point_id == point_id).order_by(photos_table.c.id)
         return [dict(row) for row in conn.execute(query).mappings()]
