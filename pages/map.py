@@ -22,10 +22,8 @@ from hotspots.maps import BASEMAPS, MAX_POPUP_PHOTOS, build_map, filter_payload,
 from hotspots.reports import export_file_name, export_points
 from pages._common import (
     DataSource,
-    coverage_for,
     data_source,
     language,
-    load_layers,
     radii,
     shared_coverage,
     shared_layers,
@@ -86,8 +84,8 @@ def risk_map(
     drawn. Keyed on hashable inputs only, so a rerun that changes none of them reuses the map.
     """
     fmap = build_map(
-        coverage_for(source, swim_radius_m, rescue_radius_m),
-        load_layers(source).layers,
+        shared_coverage(source, swim_radius_m, rescue_radius_m),
+        shared_layers(source).layers,
         lang=lang,
         swim_radius_m=swim_radius_m,
         rescue_radius_m=rescue_radius_m,
@@ -110,14 +108,14 @@ def map_filter(
     focus_commune_id: str | None,
 ) -> dict:
     """Which points (and commune) :func:`risk_map` shows for ``filters``: sent to the map drawn."""
-    table = coverage_for(source, swim_radius_m, rescue_radius_m)
+    table = shared_coverage(source, swim_radius_m, rescue_radius_m)
     shown = table.index.isin(select_points(table, **dict(filters)).index)
-    return filter_payload(table, shown, load_layers(source).layers, focus_commune_id=focus_commune_id)
+    return filter_payload(table, shown, shared_layers(source).layers, focus_commune_id=focus_commune_id)
 
 
 lang = language()
 source = data_source()
-# Shared, not copied on every rerun: this page only reads them (filters make new frames).
+# Shared, not copied on every rerun: this page and the map library only read them (filters make new frames).
 layers = shared_layers(source).layers
 swim_radius_m, rescue_radius_m = radii()
 table = shared_coverage(source, swim_radius_m, rescue_radius_m)

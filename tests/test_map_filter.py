@@ -7,6 +7,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -177,3 +178,17 @@ def test_a_filter_names_the_map_it_is_for():
     assert len({map_token(first), map_token(fewer), map_token(english)}) == 3
     with pytest.raises(HotspotsError, match="no point layers"):
         map_token(folium.Map())
+
+
+def test_the_map_and_its_filter_leave_the_frames_they_are_given_as_they_were():
+    # The map page hands both the shared, uncopied cached frames (pages._common.shared_layers).
+    table, layers = _table()
+    before_table, before_layers = table.copy(), {name: frame.copy() for name, frame in layers.items()}
+    build_map(
+        table, layers, lang="vi", swim_radius_m=3000, rescue_radius_m=2000, heatmap=True
+    ).get_root().render()
+    filter_payload(table, (table["commune_id"] == "CM-2").to_numpy(), layers, focus_commune_id="CM-2")
+    pd.testing.assert_frame_equal(table, before_table)
+    assert list(layers) == list(before_layers)
+    for name, frame in layers.items():
+        pd.testing.assert_frame_equal(frame, before_layers[name])
