@@ -19,7 +19,6 @@ from hotspots.config import WGS84
 from hotspots.i18n import DATE_FORMATS, ENUMERATIONS, label, t
 from hotspots.maps.display import COORDINATE_DECIMALS
 from hotspots.maps.formatting import is_missing
-from hotspots.schema import POINT_STATUSES, RISK_LEVELS
 
 #: Coordinates travel as whole multiples of ``1 / FIXED_POINT`` degrees.
 FIXED_POINT: Final = 10**COORDINATE_DECIMALS
@@ -134,8 +133,8 @@ class PointRows:
         overdue = _overdue(table, today)
         columns["kind"] = kind | (overdue.astype(np.int64) << cls.KIND_BITS["overdue"][0])
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(table)))[list(cls.FIELDS)]
-        black = codes["risk_level"] == RISK_LEVELS.index("black_spot")
-        pending = codes["status"] == POINT_STATUSES.index("pending")
+        black = _has_value(table, "risk_level", "black_spot")
+        pending = _has_value(table, "status", "pending")
         return cls(frame, tables, origin, black, pending, overdue)
 
     @property
