@@ -479,11 +479,7 @@ if __name__ == "__main__":
 
 
 def show_cached_map(
-    fmap: folium.Map,
-    *,
-    key: str,
-    height: int,
-    returned_objects: tuple[str, ...] = (),
+    fmap: folium.Map, *, key: str, height: int, returned_objects: tuple[str, ...] = ()
 ) -> dict | None:
     """Show a map built (and rendered) once by a cached function; return what the page listens to.
 
