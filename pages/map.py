@@ -211,7 +211,7 @@ focus_commune_id = chosen_communes[0] if len(chosen_communes) == 1 else None
 shown_filter = map_filter(source, swim_radius_m, rescue_radius_m, tuple(filters.items()), focus_commune_id)
 # The page reacts to no map event: an empty returned_objects keeps pans and clicks from rerunning it.
 show_cached_map(fmap, key="risk_map", height=MAP_HEIGHT_PX)
-send_map_filter(fmap, shown_filter, key="risk_map_filter")
+send_map_filter(fmap, shown_filter, key="risk_map_filter", map_key="risk_map")
 
 st.subheader(t("map.download_heading", lang))
 file_stem = t("map.file_name", lang)

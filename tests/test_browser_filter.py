@@ -211,4 +211,12 @@ def test_status_and_risk_filters_reach_the_pending_and_black_spot_layers(open_pa
     redrawn = _held(frame, expected=black_spots, filters=1)
     assert sorted(redrawn["black"]) == sorted(held["black"])
     frame.wait_for_function(f"() => ({HELD_JS})().pending.length === 1", timeout=TIMEOUT_MS)
+
+    # The heat map draws a new map of the same points: the filters reach it as well.
+    old_iframe = page.locator(f"{MAP_IFRAME}:not([data-hs-old])").element_handle()
+    page.get_by_text(t("map.heatmap", "vi")).click()
+    _iframe, frame = next_map_frame(page, old_iframe)
+    heated = _held(frame, expected=black_spots, filters=1)
+    assert sorted(heated["black"]) == sorted(held["black"])
+    frame.wait_for_function(f"() => ({HELD_JS})().pending.length === 1", timeout=TIMEOUT_MS)
     assert not real_errors(errors, blocked)
