@@ -136,6 +136,8 @@ def _opened(browser: Any, fmap: Any, path: Path) -> Iterator[tuple[Any, list[str
             arg=[cluster, _only(fmap, RiskPointCluster).count],
             timeout=30_000,
         )
+        # The background layers and controls follow the points (hsMap.afterPoints).
+        page.wait_for_function("() => window.hsBackgroundDrawn === true", timeout=30_000)
         yield page, errors
     finally:
         context.close()
@@ -339,3 +341,69 @@ def _positions(nested: Any, *, closed: bool = False) -> list[tuple[float, float]
         ring = [(round(p[0], 5), round(p[1], 5)) for p in nested]
         return ring[:-1] if closed and len(ring) > 2 and ring[0] == ring[-1] else ring
     return [position for part in nested for position in _positions(part, closed=closed)]
+
+
+# In the page's head, before its script: at the first animation frame in which the cluster holds
+# every point, note what else is on the map (that frame paints the points).
+FIRST_POINTS_FRAME = """<script>
+(function () {
+    function tick() {
+        var map = window.L && window[%(map)s] instanceof L.Map ? window[%(map)s] : null;
+        var cluster = window[%(cluster)s];
+        if (map && cluster && cluster._map && cluster.getLayers()[0].getLayers().length === %(count)d) {
+            var areas = 0;
+            map.eachLayer(function (layer) { if (layer instanceof L.GeoJSON) { areas += 1; } });
+            window.__firstPointsFrame = {areas: areas, layerControl: !!document.querySelector(
+                ".leaflet-control-layers"), legend: !!document.querySelector(".hs-legend"),
+                background: window.hsBackgroundDrawn === true};
+            return;
+        }
+        requestAnimationFrame(tick);
+    }
+    requestAnimationFrame(tick);
+})();
+</script>"""
+
+
+def test_the_points_are_drawn_first_and_the_areas_and_controls_right_after_beneath_them(
+    browser, table, vendor, tmp_path
+):
+    fmap = _main_map(table, vendor)
+    cluster = _only(fmap, RiskPointCluster)
+    probe = FIRST_POINTS_FRAME % {
+        "map": f'"{fmap.get_name()}"',
+        "cluster": f'"{cluster.get_name()}"',
+        "count": cluster.count,
+    }
+    path = tmp_path / "order.html"
+    path.write_text(fmap.get_root().render().replace("</head>", probe + "</head>", 1), encoding="utf-8")
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => window.__firstPointsFrame && window.hsBackgroundDrawn === true")
+        first = page.evaluate("() => window.__firstPointsFrame")
+        assert first == {"areas": 0, "layerControl": False, "legend": False, "background": False}
+        # Then everything: the province, communes and water, the layer control (listing them) and the legend.
+        after = page.evaluate(
+            """() => ({
+                overlays: [...document.querySelectorAll(".leaflet-control-layers-overlays label")]
+                    .map((label) => label.textContent.trim()),
+                legend: !!document.querySelector(".hs-legend"),
+                // Which canvas is on top where a single point is drawn: the points' own pane.
+                panes: [...document.querySelectorAll(".leaflet-pane canvas")].map((canvas) => [
+                    canvas.parentElement.className, Number(getComputedStyle(canvas.parentElement).zIndex)])
+            })"""
+        )
+        assert after["legend"]
+        assert len(after["overlays"]) >= 5
+        panes = dict((name.split()[-1], z) for name, z in after["panes"])
+        assert panes["leaflet-hsPoints-pane"] > panes["leaflet-overlay-pane"]
+        assert errors == []
+    finally:
+        context.close()

@@ -11,6 +11,7 @@ import pytest
 from hotspots.analysis import coverage_table
 from hotspots.maps import (
     PASSIVE_PANE,
+    POINTS_PANE,
     BlackSpotLayer,
     PendingPointLayer,
     PointRows,
@@ -179,28 +180,28 @@ def test_hsmap_draws_passive_markers_without_popup_or_tooltip(coverage, tmp_path
             "interactive": True,
             "popup": False,
             "tooltip": False,
-            "pane": None,
+            "pane": POINTS_PANE,
         },
         "point/false": {
             "kind": "circleMarker",
             "interactive": False,
             "popup": False,
             "tooltip": False,
-            "pane": None,
+            "pane": POINTS_PANE,
         },
         "pending/true": {
             "kind": "circleMarker",
             "interactive": True,
             "popup": True,
             "tooltip": False,
-            "pane": None,
+            "pane": POINTS_PANE,
         },
         "pending/false": {
             "kind": "circleMarker",
             "interactive": False,
             "popup": False,
             "tooltip": False,
-            "pane": None,
+            "pane": POINTS_PANE,
         },
         "blackSpot/true": {
             "kind": "marker",

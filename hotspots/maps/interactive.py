@@ -45,7 +45,7 @@ from hotspots.maps.layers import (
     focus_bounds,
 )
 from hotspots.maps.points import PointRows, point_layers
-from hotspots.maps.script import MapSetup
+from hotspots.maps.script import AfterPointsBlock, MapSetup
 from hotspots.maps.style import BASEMAPS, RESCUE_STYLE, SWIM_STYLE
 
 
@@ -136,32 +136,11 @@ def build_map(
         fit = FitBounds(view)
         fit.options["animate"] = False
         fmap.add_child(fit)
-    add_minimap(fmap, province, basemap=basemap)
     today = today or datetime.now(ZoneInfo(LOCAL_TIME_ZONE)).date()
     point_rows = PointRows.from_table(coverage, communes=communes, lang=lang, today=today)
     MapSetup(point_rows, lang=lang, image_path=leaflet_image_path(asset_base_url), photos=photos).add_to(fmap)
-    add_basemaps(fmap, basemap=basemap, lang=lang)
 
-    if len(province):
-        add_province(fmap, province, lang=lang, filled=basemap == "none")
-    if len(communes):
-        add_communes(fmap, communes, lang=lang)
-    water = layer_or_empty(layers, "water")
-    if len(water):
-        add_water(fmap, water, lang=lang)
-    add_coverage_area(fmap, swim_classes, radius_m=swim_radius_m, style=SWIM_STYLE, key="swim", lang=lang)
-    add_coverage_area(
-        fmap, rescue_trainings, radius_m=rescue_radius_m, style=RESCUE_STYLE, key="rescue", lang=lang
-    )
-    play_spaces = layer_or_empty(layers, "play_spaces")
-    if len(play_spaces):
-        add_play_spaces(fmap, play_spaces, lang=lang)
-    add_facilities(fmap, swim_classes, kind="swim", lang=lang)
-    add_facilities(fmap, rescue_trainings, kind="rescue", lang=lang)
-
-    if focus_commune_id is not None:
-        add_focus(fmap, communes, focus_commune_id, lang=lang)
-
+    # The points first, drawn in the first frame; the background and the controls right after.
     # Reports awaiting review are drawn apart: never as black spots, never in the coverage counts.
     rows_of = point_layers(coverage)
     pending, black, others = rows_of["pending"], rows_of["black_spots"], rows_of["cluster"]
@@ -184,6 +163,28 @@ def build_map(
         name=t("layer.black_spots", lang),
         interactive=interactive_points,
     ).add_to(fmap)
+    AfterPointsBlock(opening=True).add_to(fmap)
+    add_minimap(fmap, province, basemap=basemap)
+    add_basemaps(fmap, basemap=basemap, lang=lang)
+
+    if len(province):
+        add_province(fmap, province, lang=lang, filled=basemap == "none")
+    if len(communes):
+        add_communes(fmap, communes, lang=lang)
+    water = layer_or_empty(layers, "water")
+    if len(water):
+        add_water(fmap, water, lang=lang)
+    add_coverage_area(fmap, swim_classes, radius_m=swim_radius_m, style=SWIM_STYLE, key="swim", lang=lang)
+    add_coverage_area(
+        fmap, rescue_trainings, radius_m=rescue_radius_m, style=RESCUE_STYLE, key="rescue", lang=lang
+    )
+    play_spaces = layer_or_empty(layers, "play_spaces")
+    if len(play_spaces):
+        add_play_spaces(fmap, play_spaces, lang=lang)
+    add_facilities(fmap, swim_classes, kind="swim", lang=lang)
+    add_facilities(fmap, rescue_trainings, kind="rescue", lang=lang)
+
+    # Over the areas, as before; a filter sent before it is drawn reaches it when it is.
     if heatmap and (~pending).any():
         HeatMapLayer(
             point_rows.latlng[~pending].tolist(),
@@ -193,6 +194,9 @@ def build_map(
             min_opacity=0.35,
         ).add_to(fmap)
 
+    if focus_commune_id is not None:
+        add_focus(fmap, communes, focus_commune_id, lang=lang)
+
     add_controls(fmap, province, lang=lang, basemap=basemap, minimap=False)
     Legend(
         lang=lang,
@@ -201,5 +205,6 @@ def build_map(
         has_pending=bool(pending.any()),
         has_overdue=bool((point_rows.overdue & ~pending).any()),
     ).add_to(fmap)
+    AfterPointsBlock(opening=False).add_to(fmap)
     use_assets(fmap, base_url=asset_base_url)
     return fmap

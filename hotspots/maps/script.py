@@ -23,11 +23,13 @@ from hotspots.maps.points import FIXED_POINT, PointRows
 from hotspots.maps.style import (
     COVERAGE_COLOURS,
     DETAIL_ZOOM,
+    FOCUS_PANE,
     MOBILE_WIDTH_PX,
     NO_PLAY_STYLE,
     OVERDUE_STYLE,
     PASSIVE_PANE,
     PENDING_STYLE,
+    POINTS_PANE,
     WATER_COLOUR,
 )
 
@@ -82,6 +84,8 @@ class MapSetup(branca.element.MacroElement):
         self.pending_style = dict(PENDING_STYLE)
         self.overdue_style = dict(OVERDUE_STYLE)
         self.passive_pane = PASSIVE_PANE
+        self.points_pane = POINTS_PANE
+        self.focus_pane = FOCUS_PANE
         self.texts = {
             "h": {
                 key: html.escape(t(f"popup.{source}", lang))
@@ -111,6 +115,47 @@ class MapSetup(branca.element.MacroElement):
         #: Names the points this map holds (``hsMap.token``): a filter sent later says which map it is
         #: for. The same points give the same token, so a map rebuilt on each rerun keeps its script.
         self.token = rows.fingerprint()
+
+
+class AfterPointsBlock(branca.element.MacroElement):
+    """Opens, or closes, the part of the map's script drawn after the risk points' first frame.
+
+    Everything a map holds between an opening and a closing block (in the order of its children,
+    which is the order of its script, rendered whole or by ``st_folium``) runs in
+    ``hsMap.afterPoints``: in a task of its own, once the browser has drawn the frame that shows the
+    points. The province, communes, water, reach, facilities, minimap, controls and legend then no
+    longer hold the points back (0.4–0.5 s at 891 points, ``benchmarks/browser_map.py``); a page
+    sets ``window.hsBackgroundDrawn`` when they are on the map. The layer control that lists them
+    goes in the block too; the closing block makes each element's variable global again, as
+    folium's page has it. Needs :class:`MapSetup` earlier in the same map.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{% if this.opening %}hsMap.afterPoints(function () {\n{% else %}"
+        "{% for name in this.block_names() %}"
+        'if (typeof {{ name }} !== "undefined") { window.{{ name }} = {{ name }}; }\n'
+        "{% endfor %}});\n{% endif %}"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, *, opening: bool) -> None:
+        super().__init__()
+        self._name = "AfterPointsBlock"
+        self.opening = opening
+
+    def block_names(self) -> list[str]:
+        """Names of the map's children between the opening block and this one (as they are now)."""
+        names: list[str] = []
+        inside = False
+        for child in self._parent._children.values():
+            if child is self:
+                return names
+            if isinstance(child, AfterPointsBlock):
+                inside, names = child.opening, []
+            elif inside:
+                names.append(child.get_name())
+        return names
 
 
 def popup_photos(rows: PointRows, photos: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:

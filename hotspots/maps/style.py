@@ -38,6 +38,10 @@ OVERDUE_STYLE: Final = {"stroke": "#C51B7D", "weight": 3}
 FOCUS_STYLE: Final = {"color": "#111111", "weight": 4, "fillOpacity": 0}
 #: Leaflet pane of cluster icons and markers that must let every tap through to the map (report map).
 PASSIVE_PANE: Final = "hsPassive"
+#: Leaflet pane of the risk points' circles (cluster and pending): a canvas of its own above the areas.
+POINTS_PANE: Final = "hsPoints"
+#: Leaflet pane of the outline of the commune a filter chose: above the areas and the points' circles.
+FOCUS_PANE: Final = "hsFocus"
 
 #: Tile layers offered besides ``"none"``: URL template and attribution.
 TILES: Final = {

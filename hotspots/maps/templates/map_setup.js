@@ -10,6 +10,7 @@ window.hsMap = (function () {
     var ORIGIN = {{ this.origin|tojson }};
     var SCALE = {{ this.scale }};
     var PENDING = {{ this.pending_style|tojson }}, PASSIVE_PANE = {{ this.passive_pane|tojson }};
+    var POINTS_PANE = {{ this.points_pane|tojson }}, FOCUS_PANE = {{ this.focus_pane|tojson }};
     var OVERDUE = {{ this.overdue_style|tojson }};
     // Thumbnails (data URIs) by escaped point id: only points with photos are listed.
     var PHOTOS = {{ this.photos|tojson }};
@@ -59,7 +60,7 @@ window.hsMap = (function () {
         return L.circleMarker(latlng(r), {
             radius: (coverage === 3 ? 7 : 6) + (late ? 1 : 0), color: late ? OVERDUE.stroke : "#1f1f1f",
             weight: late ? OVERDUE.weight : 1, fillColor: COLOURS[coverage], fillOpacity: 0.92,
-            coverage: coverage, overdue: late, interactive: interactive, row: r
+            coverage: coverage, overdue: late, interactive: interactive, row: r, pane: POINTS_PANE
         });
     }
     // One click handler on the cluster layer opens the popup of whichever point was clicked: a popup
@@ -77,7 +78,8 @@ window.hsMap = (function () {
     function pending(r, interactive) {
         var marker = L.circleMarker(latlng(r), {
             radius: PENDING.radius, color: PENDING.stroke, weight: PENDING.weight, dashArray: PENDING.dash,
-            fillColor: PENDING.fill, fillOpacity: PENDING.fill_opacity, interactive: interactive
+            fillColor: PENDING.fill, fillOpacity: PENDING.fill_opacity, interactive: interactive,
+            pane: POINTS_PANE
         });
         return withPopup(marker, r, interactive);
     }
@@ -145,9 +147,14 @@ window.hsMap = (function () {
     // A filter change sends which rows each point layer shows; the map shows them without being
     // built and sent again (at 100,000 points the page would otherwise redraw 10 MB of map).
     // The map is built showing every point, fitted to the whole province (focus key "").
-    var MAP = {{ this._parent.get_name() }}, TARGETS = {}, focusLayer = null, focusKey = "";
-    // Register a point layer the filter reaches: {layer: ..., rows|markers|latlngs: ...}.
-    function filterable(key, target) { TARGETS[key] = target; return target.layer; }
+    var MAP = {{ this._parent.get_name() }}, TARGETS = {}, focusLayer = null, focusKey = "", chosen = {};
+    // Register a point layer the filter reaches: {layer: ..., rows|markers|latlngs: ...}. A layer drawn
+    // after the points (the heat map, see afterPoints) may register after a filter came: it gets it then.
+    function filterable(key, target) {
+        TARGETS[key] = target;
+        if (Object.prototype.hasOwnProperty.call(chosen, key)) { filterLayer(key, chosen[key]); }
+        return target.layer;
+    }
     // The rows a bit set selects (base64, bit i of byte i >> 3 for row i), or null for every row.
     function picked(bits, count) {
         if (bits === null) { return null; }
@@ -187,32 +194,50 @@ window.hsMap = (function () {
         if (view.key === focusKey) { return; }
         if (focusLayer) { MAP.removeLayer(focusLayer); focusLayer = null; }
         if (view.outline) {
-            focusLayer = L.geoJson(view.outline, {style: view.style, interactive: false}).addTo(MAP);
+            // In a pane of its own: above the areas even when they are drawn after it.
+            focusLayer = L.geoJson(view.outline, {style: view.style, interactive: false, pane: FOCUS_PANE})
+                .addTo(MAP);
         }
         if (view.bounds) { MAP.fitBounds(view.bounds, {animate: false}); }
         focusKey = view.key;
     }
     // filter: {layers: {key: bit set or null}, view: {key, bounds, outline, style}}.
+    function filterLayer(key, bits) {
+        var target = TARGETS[key];
+        // Every layer starts with every row (null); a layer whose choice did not change is left be.
+        if ((target.applied || null) === bits) { return; }
+        target.applied = bits;
+        var rows = picked(bits, target.count);
+        if (target.full) { filterCluster(target, rows); }
+        else if (target.markers) { filterMarkers(target, rows); }
+        else { filterHeat(target, rows); }
+    }
     function applyFilter(filter) {
         Object.keys(filter.layers).forEach(function (key) {
-            var target = TARGETS[key];
-            // Every layer starts with every row (null); a layer whose choice did not change is left be.
-            if (!target || (target.applied || null) === filter.layers[key]) { return; }
-            target.applied = filter.layers[key];
-            var rows = picked(filter.layers[key], target.count);
-            if (target.full) { filterCluster(target, rows); }
-            else if (target.markers) { filterMarkers(target, rows); }
-            else { filterHeat(target, rows); }
+            chosen[key] = filter.layers[key];
+            if (TARGETS[key]) { filterLayer(key, filter.layers[key]); }
         });
         focus(filter.view);
         // Counted, so a test or benchmark can wait for the map a filter change produced.
         window.hsFilters = (window.hsFilters || 0) + 1;
     }
+    // Run `draw` in a task of its own once the next frame is drawn: the map's script ends with the
+    // points on the map (hotspots.maps.script.AfterPointsBlock), so that frame shows them, and the
+    // background layers and controls follow instead of holding the points back (benchmarks/browser_map.py).
+    function afterPoints(draw) {
+        requestAnimationFrame(function () {
+            setTimeout(function () { draw(); window.hsBackgroundDrawn = true; }, 0);
+        });
+    }
     return {popup: popup, point: point, pointPopups: pointPopups, pending: pending, blackSpot: blackSpot,
         clusterIcon: clusterIcon, zoomClasses: zoomClasses, filterable: filterable, applyFilter: applyFilter,
-        token: {{ this.token|tojson }}};
+        afterPoints: afterPoints, token: {{ this.token|tojson }}};
 })();
 hsMap.zoomClasses({{ this._parent.get_name() }});
+// The risk points' circles are drawn on a canvas of their own above the areas (and the focus outline),
+// whichever is added first: the areas are added after the points (hsMap.afterPoints).
+{{ this._parent.get_name() }}.createPane({{ this.points_pane|tojson }}).style.zIndex = 420;
+{{ this._parent.get_name() }}.createPane({{ this.focus_pane|tojson }}).style.zIndex = 430;
 // Labels sit above the areas but under every marker, so they never hide a point.
 {{ this._parent.get_name() }}.createPane("hsLabels").style.zIndex = 450;
 // Markers that must not catch a tap (report map): nothing in this pane takes pointer events (see CSS).
