@@ -116,9 +116,9 @@ def vendor() -> str:
 
 
 @contextlib.contextmanager
-def _opened(browser: Any, fmap: Any, path: Path) -> Iterator[tuple[Any, list[str]]]:
-    """Open the map from a file, offline; yields the page once every point is in its layer."""
-    path.write_text(fmap.get_root().render(), encoding="utf-8")
+def _offline(browser: Any, fmap: Any, path: Path, *, head: str = "") -> Iterator[tuple[Any, list[str]]]:
+    """Open the map from a file, offline, with ``head`` at the end of its <head>; yields at once."""
+    path.write_text(fmap.get_root().render().replace("</head>", head + "</head>", 1), encoding="utf-8")
     context = browser.new_context(viewport=VIEWPORT)
     context.route(
         "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
@@ -128,6 +128,15 @@ def _opened(browser: Any, fmap: Any, path: Path) -> Iterator[tuple[Any, list[str
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         page.goto(path.as_uri())
+        yield page, errors
+    finally:
+        context.close()
+
+
+@contextlib.contextmanager
+def _opened(browser: Any, fmap: Any, path: Path) -> Iterator[tuple[Any, list[str]]]:
+    """Open the map from a file, offline; yields the page once every point and the background are drawn."""
+    with _offline(browser, fmap, path) as (page, errors):
         cluster = _only(fmap, RiskPointCluster).get_name()
         page.wait_for_function(
             # The cluster's layer holds one marker cluster group: the one of every point, until filtered.
@@ -139,8 +148,6 @@ def _opened(browser: Any, fmap: Any, path: Path) -> Iterator[tuple[Any, list[str
         # The background layers and controls follow the points (hsMap.afterPoints).
         page.wait_for_function("() => window.hsBackgroundDrawn === true", timeout=30_000)
         yield page, errors
-    finally:
-        context.close()
 
 
 def _only(fmap: Any, kind: type) -> Any:
@@ -375,17 +382,7 @@ def test_the_points_are_drawn_first_and_the_areas_and_controls_right_after_benea
         "cluster": f'"{cluster.get_name()}"',
         "count": cluster.count,
     }
-    path = tmp_path / "order.html"
-    path.write_text(fmap.get_root().render().replace("</head>", probe + "</head>", 1), encoding="utf-8")
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route(
-        "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        page.goto(path.as_uri())
+    with _offline(browser, fmap, tmp_path / "order.html", head=probe) as (page, errors):
         page.wait_for_function("() => window.__firstPointsFrame && window.hsBackgroundDrawn === true")
         first = page.evaluate("() => window.__firstPointsFrame")
         assert first == {"areas": 0, "layerControl": False, "legend": False, "background": False}
@@ -395,7 +392,7 @@ def test_the_points_are_drawn_first_and_the_areas_and_controls_right_after_benea
                 overlays: [...document.querySelectorAll(".leaflet-control-layers-overlays label")]
                     .map((label) => label.textContent.trim()),
                 legend: !!document.querySelector(".hs-legend"),
-                // Which canvas is on top where a single point is drawn: the points' own pane.
+                // Each canvas's pane and its stacking order: the points' pane must be above the areas'.
                 panes: [...document.querySelectorAll(".leaflet-pane canvas")].map((canvas) => [
                     canvas.parentElement.className, Number(getComputedStyle(canvas.parentElement).zIndex)])
             })"""
@@ -405,5 +402,3 @@ def test_the_points_are_drawn_first_and_the_areas_and_controls_right_after_benea
         panes = dict((name.split()[-1], z) for name, z in after["panes"])
         assert panes["leaflet-hsPoints-pane"] > panes["leaflet-overlay-pane"]
         assert errors == []
-    finally:
-        context.close()

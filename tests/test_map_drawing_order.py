@@ -9,7 +9,6 @@ points, and everything drawn after it) is in ``tests/test_browser_map_scale.py``
 from __future__ import annotations
 
 import copy
-import json
 import re
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ from hotspots.maps.elements import HeatMapLayer, PackedGeoJson
 from hotspots.maps.points import PointRows
 from hotspots.maps.script import AfterPointsBlock, MapSetup
 from tests import map_fixtures as fx
-from tests.test_report_map import STUB_LEAFLET
+from tests.hsmap_node import run_hsmap
 
 OPENING = "hsMap.afterPoints(function () {"
 
@@ -115,12 +114,8 @@ console.log(JSON.stringify({before: before, chosen: chosen, all: heat.set}));
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 def test_a_filter_sent_before_a_layer_is_drawn_reaches_it_when_it_is(coverage, tmp_path):
     rows = PointRows.from_table(coverage, communes=fx.communes(), lang="vi")
-    fmap = folium.Map(tiles=None)
-    setup = MapSetup(rows, lang="vi", image_path="/images/").add_to(fmap)
-    script = setup._template.module.script(setup, {})
-    source = tmp_path / "probe.js"
-    source.write_text(
-        STUB_LEAFLET + f"var {fmap.get_name()} = stubMap;\n" + script + FILTER_PROBE, encoding="utf-8"
-    )
-    result = subprocess.run(["node", str(source)], capture_output=True, text=True, timeout=60, check=True)
-    assert json.loads(result.stdout) == {"before": None, "chosen": [[2, 2]], "all": [[1, 1], [2, 2], [3, 3]]}
+    assert run_hsmap(rows, FILTER_PROBE, tmp_path) == {
+        "before": None,
+        "chosen": [[2, 2]],
+        "all": [[1, 1], [2, 2], [3, 3]],
+    }

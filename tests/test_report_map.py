@@ -3,7 +3,6 @@
 import json
 import re
 import shutil
-import subprocess
 
 import folium
 import pytest
@@ -20,8 +19,8 @@ from hotspots.maps import (
     build_report_map,
     chosen_place,
 )
-from hotspots.maps.script import MapSetup
 from tests import map_fixtures as fx
+from tests.hsmap_node import run_hsmap
 
 POINT_LAYERS = (RiskPointCluster, BlackSpotLayer, PendingPointLayer)
 
@@ -104,34 +103,6 @@ def test_chosen_place_is_drawn_and_lets_taps_through(coverage):
 
 # --- the hsMap helpers themselves, run in Node with a recording stand-in for Leaflet -----------
 
-STUB_LEAFLET = """
-function Stub(kind, latlng, options) { this.kind = kind; this.latlng = latlng; this.options = options || {};
-    this.popup = false; this.tooltip = false; }
-Stub.prototype.bindPopup = function () { this.popup = true; return this; };
-Stub.prototype.bindTooltip = function () { this.tooltip = true; return this; };
-Stub.prototype.getLatLng = function () { return this.latlng; };
-var window = globalThis, opened = [];
-function Popup(options) { this.options = options; }
-Popup.prototype.setLatLng = function (latlng) { this.latlng = latlng; return this; };
-Popup.prototype.setContent = function (html) { this.html = html; return this; };
-Popup.prototype.openOn = function (map) {
-    opened.push({at: this.latlng, html: this.html, on: map});
-    return this;
-};
-var L = {
-    Icon: {Default: {}},
-    control: {scale: function () { return {addTo: function () {}}; }},
-    circleMarker: function (latlng, options) { return new Stub("circleMarker", latlng, options); },
-    marker: function (latlng, options) { return new Stub("marker", latlng, options); },
-    divIcon: function (options) { return options; },
-    point: function (x, y) { return [x, y]; },
-    popup: function (options) { return new Popup(options); }
-};
-var stubMap = {on: function () {}, getZoom: function () { return 9; },
-    getContainer: function () { return {classList: {toggle: function () {}}}; },
-    createPane: function () { return {style: {}}; }};
-"""
-
 PROBE = """
 var row = ROW, out = {};
 ["point", "pending", "blackSpot"].forEach(function (name) {
@@ -154,17 +125,8 @@ console.log(JSON.stringify(out));
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 def test_hsmap_draws_passive_markers_without_popup_or_tooltip(coverage, tmp_path):
     rows = PointRows.from_table(coverage, communes=fx.communes(), lang="vi")
-    fmap = folium.Map(tiles=None)
-    setup = MapSetup(rows, lang="vi", image_path="/images/").add_to(fmap)
-    script = setup._template.module.script(setup, {})
     (row,) = json.loads(rows.to_json(coverage["point_id"].eq("QN-4").to_numpy()))
-    source = tmp_path / "probe.js"
-    source.write_text(
-        STUB_LEAFLET + f"var {fmap.get_name()} = stubMap;\n" + script + PROBE.replace("ROW", json.dumps(row)),
-        encoding="utf-8",
-    )
-    result = subprocess.run(["node", str(source)], capture_output=True, text=True, timeout=60, check=True)
-    drawn = json.loads(result.stdout)
+    drawn = run_hsmap(rows, PROBE.replace("ROW", json.dumps(row)), tmp_path)
     clicks = drawn.pop("clicks")
     assert clicks["handled"] == ["click"]
     # One popup for the point clicked (none for a click on anything else), at the point, on the map.

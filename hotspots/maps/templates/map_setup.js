@@ -201,7 +201,7 @@ window.hsMap = (function () {
         if (view.bounds) { MAP.fitBounds(view.bounds, {animate: false}); }
         focusKey = view.key;
     }
-    // filter: {layers: {key: bit set or null}, view: {key, bounds, outline, style}}.
+    // Show the rows `bits` chooses in the point layer registered as `key`.
     function filterLayer(key, bits) {
         var target = TARGETS[key];
         // Every layer starts with every row (null); a layer whose choice did not change is left be.
@@ -212,6 +212,8 @@ window.hsMap = (function () {
         else if (target.markers) { filterMarkers(target, rows); }
         else { filterHeat(target, rows); }
     }
+    // filter: {layers: {key: bit set or null}, view: {key, bounds, outline, style}}. A layer's choice
+    // is kept for a layer not registered yet (filterable).
     function applyFilter(filter) {
         Object.keys(filter.layers).forEach(function (key) {
             chosen[key] = filter.layers[key];
