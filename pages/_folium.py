@@ -24,6 +24,8 @@ import folium.elements
 import streamlit as st
 import streamlit_folium
 
+from hotspots.maps.assets import walk_elements
+
 _ATTRIBUTE = "_hotspots_prepared"
 _LOCK = threading.Lock()
 # What st_folium adds for a colour map (none of ours has one; kept so any folium map shows right).
@@ -107,7 +109,7 @@ def _prepare(fmap: folium.Map) -> PreparedMap:
     script = streamlit_folium._get_map_string(fmap)
     css_links: list[str] = []
     js_links: list[str] = []
-    for element in _walk(fmap):
+    for element in walk_elements(fmap):
         if isinstance(element, branca.colormap.ColorMap):
             js_links[:0] = list(_D3)
         css_links.extend(href for _, href in getattr(element, "default_css", []))
@@ -123,10 +125,3 @@ def _prepare(fmap: folium.Map) -> PreparedMap:
         bounds={"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
         zoom=fmap.options.get("zoom"),
     )
-
-
-def _walk(element: Any):
-    if isinstance(element, branca.colormap.ColorMap | folium.elements.JSCSSMixin):
-        yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)

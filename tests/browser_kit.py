@@ -211,7 +211,11 @@ def map_frame(page: Any, selector: str = MAP_IFRAME):
         pytest.fail(f"no map on the page ({error.__class__.__name__}); it shows ({path.name}):\n{shown}")
     frame = iframe.content_frame()
     try:
-        frame.wait_for_function("() => window.map && window.hsMap && window.L", timeout=TIMEOUT_MS)
+        # The main map draws its background and controls after the points (hsMap.afterPoints).
+        frame.wait_for_function(
+            "() => window.map && window.hsMap && window.L && window.hsBackgroundDrawn !== false",
+            timeout=TIMEOUT_MS,
+        )
     except Exception as error:  # the map never drew: say so rather than time out cryptically
         pytest.fail(f"Leaflet did not draw the map inside the component iframe: {error}")
     return iframe, frame

@@ -362,7 +362,10 @@ FIRST_POINTS_FRAME = """<script>
             map.eachLayer(function (layer) { if (layer instanceof L.GeoJSON) { areas += 1; } });
             window.__firstPointsFrame = {areas: areas, layerControl: !!document.querySelector(
                 ".leaflet-control-layers"), legend: !!document.querySelector(".hs-legend"),
-                background: window.hsBackgroundDrawn === true};
+                background: window.hsBackgroundDrawn === true,
+                // The controls' plugins are fetched after this frame (AfterPointsBlock.defer_files).
+                plugins: [L.Control.MiniMap, L.Control.Measure, L.control.locate, L.control.fullscreen]
+                    .filter(Boolean).length};
             return;
         }
         requestAnimationFrame(tick);
@@ -385,19 +388,29 @@ def test_the_points_are_drawn_first_and_the_areas_and_controls_right_after_benea
     with _offline(browser, fmap, tmp_path / "order.html", head=probe) as (page, errors):
         page.wait_for_function("() => window.__firstPointsFrame && window.hsBackgroundDrawn === true")
         first = page.evaluate("() => window.__firstPointsFrame")
-        assert first == {"areas": 0, "layerControl": False, "legend": False, "background": False}
+        assert first == {
+            "areas": 0,
+            "layerControl": False,
+            "legend": False,
+            "background": False,
+            "plugins": 0,
+        }
         # Then everything: the province, communes and water, the layer control (listing them) and the legend.
         after = page.evaluate(
             """() => ({
                 overlays: [...document.querySelectorAll(".leaflet-control-layers-overlays label")]
                     .map((label) => label.textContent.trim()),
                 legend: !!document.querySelector(".hs-legend"),
+                controls: [".leaflet-control-minimap", ".leaflet-control-zoom-fullscreen",
+                    ".leaflet-control-locate", ".leaflet-control-measure"]
+                    .filter((selector) => document.querySelector(selector)),
                 // Each canvas's pane and its stacking order: the points' pane must be above the areas'.
                 panes: [...document.querySelectorAll(".leaflet-pane canvas")].map((canvas) => [
                     canvas.parentElement.className, Number(getComputedStyle(canvas.parentElement).zIndex)])
             })"""
         )
         assert after["legend"]
+        assert len(after["controls"]) == 4, after["controls"]
         assert len(after["overlays"]) >= 5
         panes = dict((name.split()[-1], z) for name, z in after["panes"])
         assert panes["leaflet-hsPoints-pane"] > panes["leaflet-overlay-pane"]

@@ -9,16 +9,19 @@ points, and everything drawn after it) is in ``tests/test_browser_map_scale.py``
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 import subprocess
 
 import folium
+import folium.plugins
 import pytest
 import streamlit_folium
 
 from hotspots.analysis import coverage_table
 from hotspots.maps import BlackSpotLayer, Legend, RiskPointCluster, build_map
+from hotspots.maps.assets import use_assets, walk_elements
 from hotspots.maps.elements import HeatMapLayer, PackedGeoJson
 from hotspots.maps.points import PointRows
 from hotspots.maps.script import AfterPointsBlock, MapSetup
@@ -119,3 +122,72 @@ def test_a_filter_sent_before_a_layer_is_drawn_reaches_it_when_it_is(coverage, t
         "chosen": [[2, 2]],
         "all": [[1, 1], [2, 2], [3, 3]],
     }
+
+
+# --- the files only the background needs are fetched after the points (defer_files) ----------
+
+DEFERRED = (
+    "leaflet-minimap",
+    "leaflet.fullscreen",
+    "leaflet.locatecontrol",
+    "leaflet-measure",
+    "leaflet.heat",
+)
+CLOSING_CALL = re.compile(r"\n\}, (\{\"css\": \[.*?\], \"js\": \[.*?\]\})\);\n")
+
+
+def _closing(fmap: folium.Map) -> AfterPointsBlock:
+    return next(c for c in fmap._children.values() if isinstance(c, AfterPointsBlock) and not c.opening)
+
+
+def _head_and_links(fmap: folium.Map) -> list[str]:
+    """Every file the page's head loads, and every link ``st_folium`` gives its component."""
+    html = fmap.get_root().render()
+    head = re.findall(r'(?:src|href)="([^"]+)"', html.split("</head>")[0])
+    links = [url for e in walk_elements(fmap) for _, url in getattr(e, "default_js", [])]
+    links += [url for e in walk_elements(fmap) for _, url in getattr(e, "default_css", [])]
+    return head + links
+
+
+def test_the_controls_and_heat_map_files_leave_the_head_and_come_with_the_block(coverage):
+    fmap = _map(coverage, heatmap=True, asset_base_url="/app/static/vendor")
+    files = _closing(fmap).files
+    loaded_first = _head_and_links(fmap)
+    for package in DEFERRED:
+        assert any(package in url for url in files["js"]), package
+        assert not any(package in url for url in loaded_first), package
+    assert any("leaflet-minimap" in url and url.endswith(".css") for url in files["css"])
+    # What the points need stays in the head, and is loaded only there.
+    for package in ("leaflet@", "leaflet.markercluster@"):
+        assert any(package in url for url in loaded_first), package
+        assert not any(package in url for url in files["js"] + files["css"]), package
+    assert all(url.startswith("/app/static/vendor/") for url in files["js"] + files["css"])
+    assert len(set(files["js"])) == len(files["js"])
+
+
+@pytest.mark.parametrize("rendering", [_page_script, _component_script])
+def test_both_renderings_hand_the_deferred_files_to_after_points(coverage, rendering):
+    fmap = _map(coverage, heatmap=True)
+    call = CLOSING_CALL.search(rendering(fmap))
+    assert call is not None
+    assert json.loads(call.group(1)) == _closing(fmap).files
+
+
+def test_a_file_an_element_outside_the_block_loads_stays_in_the_head():
+    fmap = folium.Map(tiles=None)
+    folium.plugins.MarkerCluster().add_to(fmap)
+    AfterPointsBlock(opening=True).add_to(fmap)
+    inner = folium.plugins.MarkerCluster().add_to(fmap)
+    full_screen = folium.plugins.Fullscreen().add_to(fmap)
+    closing = AfterPointsBlock(opening=False).add_to(fmap)
+    use_assets(fmap, base_url="/vendor")
+    closing.defer_files()
+    cluster_js = "/vendor/leaflet.markercluster@1.1.0/dist/leaflet.markercluster.js"
+    assert [url for _, url in inner.default_js] == [cluster_js]
+    assert full_screen.default_js == [] and full_screen.default_css == []
+    assert closing.files == {
+        "js": ["/vendor/leaflet.fullscreen@3.0.0/Control.FullScreen.js"],
+        "css": ["/vendor/leaflet.fullscreen@3.0.0/Control.FullScreen.css"],
+    }
+    # Folium's classes are left as they were.
+    assert folium.plugins.Fullscreen.default_js

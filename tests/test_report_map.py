@@ -19,6 +19,7 @@ from hotspots.maps import (
     build_report_map,
     chosen_place,
 )
+from hotspots.maps.assets import walk_elements
 from tests import map_fixtures as fx
 from tests.hsmap_node import run_hsmap
 
@@ -36,12 +37,6 @@ def report_map(coverage):
     return build_report_map(coverage, fx.layers(), lang="vi")
 
 
-def _walk(element):
-    yield element
-    for child in element._children.values():
-        yield from _walk(child)
-
-
 def _only(fmap, kind):
     (element,) = [child for child in fmap._children.values() if isinstance(child, kind)]
     return element
@@ -55,7 +50,7 @@ def test_report_map_points_are_passive_and_the_cluster_neither_zooms_nor_catches
     assert options["spiderfy_on_max_zoom"] is False
     assert options["cluster_pane"] == PASSIVE_PANE == "hsPassive"
     # Nothing on the report map opens a popup.
-    popups = [e for e in _walk(report_map) if isinstance(e, folium.Popup | folium.GeoJsonPopup)]
+    popups = [e for e in walk_elements(report_map) if isinstance(e, folium.Popup | folium.GeoJsonPopup)]
     assert popups == []
 
 

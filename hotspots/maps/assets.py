@@ -179,7 +179,7 @@ def use_assets(root: branca.element.Element, *, base_url: str | None) -> None:
         If an element loads files this module does not know: it would fetch them
         from the internet behind the user's back.
     """
-    for element in _walk(root):
+    for element in walk_elements(root):
         if not isinstance(element, JSCSSMixin):
             continue
         files = next((v for k, v in ELEMENT_ASSETS.items() if isinstance(element, k)), None)
@@ -268,10 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if missing else 0
 
 
-def _walk(element: branca.element.Element) -> Iterator[branca.element.Element]:
+def walk_elements(element: branca.element.Element) -> Iterator[branca.element.Element]:
+    """Yield ``element`` and every element under it, parents before their children."""
     yield element
     for child in element._children.values():
-        yield from _walk(child)
+        yield from walk_elements(child)
 
 
 def _npm_pack(npm_path: str, package: NpmPackage, directory: Path) -> Path:

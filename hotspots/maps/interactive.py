@@ -205,6 +205,7 @@ def build_map(
         has_pending=bool(pending.any()),
         has_overdue=bool((point_rows.overdue & ~pending).any()),
     ).add_to(fmap)
-    AfterPointsBlock(opening=False).add_to(fmap)
+    closing = AfterPointsBlock(opening=False).add_to(fmap)
     use_assets(fmap, base_url=asset_base_url)
+    closing.defer_files()
     return fmap

@@ -223,12 +223,36 @@ window.hsMap = (function () {
         // Counted, so a test or benchmark can wait for the map a filter change produced.
         window.hsFilters = (window.hsFilters || 0) + 1;
     }
+    // Load a script or stylesheet once per page (a map drawn anew reuses it); resolves when it has loaded,
+    // or failed: what needs a missing file reports its own error, and the rest is still drawn.
+    function loadOnce(url, stylesheet) {
+        var loads = window.hsLoads || (window.hsLoads = {});
+        if (!loads[url]) {
+            loads[url] = new Promise(function (done) {
+                var element = document.createElement(stylesheet ? "link" : "script");
+                if (stylesheet) { element.rel = "stylesheet"; element.href = url; }
+                // Scripts added by a script run as they arrive, unless told to keep their order.
+                else { element.async = false; element.src = url; }
+                element.onload = element.onerror = function () { done(); };
+                document.head.appendChild(element);
+            });
+        }
+        return loads[url];
+    }
     // Run `draw` in a task of its own once the next frame is drawn: the map's script ends with the
     // points on the map (hotspots.maps.script.AfterPointsBlock), so that frame shows them, and the
     // background layers and controls follow instead of holding the points back (benchmarks/browser_map.py).
-    function afterPoints(draw) {
+    // `files` ({js: [...], css: [...]}) are those only the background needs (the controls' plugins):
+    // fetched after that frame too, and `draw` runs once they are in. hsBackgroundDrawn is false until then.
+    function afterPoints(draw, files) {
+        files = files || {js: [], css: []};
+        window.hsBackgroundDrawn = false;
         requestAnimationFrame(function () {
-            setTimeout(function () { draw(); window.hsBackgroundDrawn = true; }, 0);
+            setTimeout(function () {
+                var loads = files.css.map(function (url) { return loadOnce(url, true); })
+                    .concat(files.js.map(function (url) { return loadOnce(url, false); }));
+                Promise.all(loads).then(function () { draw(); window.hsBackgroundDrawn = true; });
+            }, 0);
         });
     }
     return {popup: popup, point: point, pointPopups: pointPopups, pending: pending, blackSpot: blackSpot,
