@@ -315,10 +315,10 @@ def log_in(page: Any, env: dict[str, str], *roles: str, shown: str = MAP_IFRAME)
     expect(password).to_have_count(0, timeout=TIMEOUT_MS)
 
 
-def choose(page: Any, heading: str, option: str) -> None:
-    """Pick an option of a selectbox; a rerun still in flight may close the list, so try again."""
+def choose(page: Any, heading: str, option: str, *, widget: str = "stSelectbox") -> None:
+    """Pick an option of a selectbox (or multiselect); a rerun still in flight may close the list: again."""
     for _attempt in range(3):
-        page.get_by_test_id("stSelectbox").filter(has_text=heading).click()
+        page.get_by_test_id(widget).filter(has_text=heading).click()
         with contextlib.suppress(Exception):
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
             return

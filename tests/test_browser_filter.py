@@ -23,6 +23,7 @@ from tests.browser_kit import (
     MAP_IFRAME,
     SCREENSHOTS,
     TIMEOUT_MS,
+    choose,
     empty_place,
     map_frame,
     next_map_frame,
@@ -174,8 +175,8 @@ def test_status_and_risk_filters_reach_the_pending_and_black_spot_layers(open_pa
     assert first["pending"] == []
 
     # Only black spots: the cluster empties, every reviewed black spot stays a marker of its own.
-    page.get_by_test_id("stMultiSelect").filter(has_text=t("map.filter_risk_level", "vi")).click()
-    page.get_by_role("option", name=label("risk_level", "black_spot", "vi"), exact=True).click()
+    black_spot = label("risk_level", "black_spot", "vi")
+    choose(page, t("map.filter_risk_level", "vi"), black_spot, widget="stMultiSelect")
     page.keyboard.press("Escape")
     reviewed = points["status"].isin(filter_defaults("status"))
     black_spots = int((reviewed & (points["risk_level"] == "black_spot")).sum())
@@ -186,8 +187,7 @@ def test_status_and_risk_filters_reach_the_pending_and_black_spot_layers(open_pa
 
     # Reports awaiting review added to the statuses: the pending black spot's ring appears (the
     # other report is no black spot), and it is never drawn as a black spot.
-    page.get_by_test_id("stMultiSelect").filter(has_text=t("map.filter_status", "vi")).click()
-    page.get_by_role("option", name=label("status", "pending", "vi"), exact=True).click()
+    choose(page, t("map.filter_status", "vi"), label("status", "pending", "vi"), widget="stMultiSelect")
     page.keyboard.press("Escape")
     frame.wait_for_function(
         f"() => {{ const held = ({HELD_JS})(); return held.filters >= {held['filters'] + 1}"
