@@ -35,6 +35,7 @@ from pages._common import (
     current_user,
     data_source,
     language,
+    localise_streamlit_words,
     login_gate,
     may_open,
     page_of,
@@ -59,6 +60,7 @@ def main() -> None:
     with app_shell():
         lang = language()
         st.set_page_config(page_title=t("app.title", lang), page_icon="🛟", layout="wide")
+        localise_streamlit_words(lang)
         user = current_user()
         navigation = st.navigation(
             [

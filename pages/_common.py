@@ -236,6 +236,26 @@ def show_problems(heading: str, error: HotspotsError) -> None:
     st.error("\n".join([heading, *(f"- {line}" for line in lines)]), icon=":material/error:")
 
 
+# Streamlit 1.67 writes some of its own words in English only. The file uploader's button ("Upload") gets
+# the user's language; its size line ("50MB per file", the server's limit even where the app takes less)
+# goes: each uploader's label already says its limit and file types (the report page's photos: 5 MB). The
+# "Stop" button beside the running indicator at the top of the page goes too (the indicator stays): it
+# only stops drawing the page, and no officer needs it.
+_STREAMLIT_WORDS_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: %s; }
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stStatusWidget"] button { display: none; }
+</style>"""
+
+
+def localise_streamlit_words(lang: str) -> None:
+    """Put the file uploaders' button in ``lang``, drop Streamlit's other English words (a style only)."""
+    # A CSS string: JSON's escapes of quotes and backslashes are CSS's too; "<" could end the style element.
+    button = json.dumps(t("app.upload_button", lang), ensure_ascii=False).replace("<", "\\3c ")
+    st.html(_STREAMLIT_WORDS_CSS % button)
+
+
 @contextlib.contextmanager
 def app_shell() -> Iterator[None]:
     """Mark this script run as app.py's: the shell (page setup, navigation, sidebar) is drawn."""

@@ -12,6 +12,7 @@ Screenshots: ``artifacts/screenshots/field-*.png``.
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 import pytest
@@ -137,6 +138,22 @@ def test_a_field_user_on_a_phone_taps_the_map_attaches_a_photo_and_sees_the_repo
         _fill(page, "report.name", "Bến tắm tự phát ven sông (thử)")
         choose(page, t("report.water_type", "vi"), label("water_type", "river", "vi"))
         choose(page, t("report.risk_level", "vi"), label("risk_level", "high", "vi"))
+        # The photo uploader speaks Vietnamese: its button, and no English size line ("50MB per file").
+        dropzone = page.locator(".st-key-report_photos_0 [data-testid='stFileUploaderDropzone']")
+        # The only text left is the icon's ligature (drawn as an arrow): no "Upload", no "50MB per file".
+        assert dropzone.inner_text().split() == ["upload"]
+        button_text = dropzone.locator("button [data-testid='stMarkdownContainer']").evaluate(
+            "(element) => getComputedStyle(element, '::after').content"
+        )
+        assert button_text == json.dumps(t("app.upload_button", "vi"), ensure_ascii=False)
+        screenshot(page, "field-phone-report-uploader")
+        # Nor does the page ever show Streamlit's English "Stop" beside its running indicator.
+        hidden = page.evaluate(
+            """() => [...document.styleSheets].flatMap((sheet) => [...sheet.cssRules])
+                .some((rule) => rule.selectorText === '[data-testid="stStatusWidget"] button'
+                    && rule.style.display === "none")"""
+        )
+        assert hidden
         page.locator(".st-key-report_photos_0 input[type='file']").set_input_files(
             files=[{"name": PHOTO_NAME, "mimeType": "image/jpeg", "buffer": jpeg(PHOTO_SIZE)}]
         )
