@@ -20,7 +20,6 @@ from typing import Any
 
 import branca.colormap
 import folium
-import folium.elements
 import streamlit as st
 import streamlit_folium
 

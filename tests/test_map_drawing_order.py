@@ -21,10 +21,11 @@ import streamlit_folium
 
 from hotspots.analysis import coverage_table
 from hotspots.maps import BlackSpotLayer, Legend, RiskPointCluster, build_map
-from hotspots.maps.assets import use_assets, walk_elements
+from hotspots.maps.assets import use_assets
 from hotspots.maps.elements import HeatMapLayer, PackedGeoJson
 from hotspots.maps.points import PointRows
 from hotspots.maps.script import AfterPointsBlock, MapSetup
+from pages._folium import _prepare as prepare_for_component
 from tests import map_fixtures as fx
 from tests.hsmap_node import run_hsmap
 
@@ -141,12 +142,12 @@ def _closing(fmap: folium.Map) -> AfterPointsBlock:
 
 
 def _head_and_links(fmap: folium.Map) -> list[str]:
-    """Every file the page's head loads, and every link ``st_folium`` gives its component."""
+    """Every file the page's head loads, and every link the app's map component is given."""
     html = fmap.get_root().render()
     head = re.findall(r'(?:src|href)="([^"]+)"', html.split("</head>")[0])
-    links = [url for e in walk_elements(fmap) for _, url in getattr(e, "default_js", [])]
-    links += [url for e in walk_elements(fmap) for _, url in getattr(e, "default_css", [])]
-    return head + links
+    # As the map page prepares it for st_folium (from a copy: preparing renames the map's elements).
+    prepared = prepare_for_component(copy.deepcopy(fmap))
+    return head + prepared.js_links + prepared.css_links
 
 
 def test_the_controls_and_heat_map_files_leave_the_head_and_come_with_the_block(coverage):

@@ -164,8 +164,9 @@ class AfterPointsBlock(branca.element.MacroElement):
         well stays in the head: the points may need it. Both renderings read the elements' lists
         (folium's page header and ``st_folium``'s links), so neither loads a deferred file up front.
         """
-        inside = [e for child in self._block_children() for e in walk_elements(child)]
-        inside = [e for e in inside if isinstance(e, JSCSSMixin)]
+        inside = [
+            e for child in self._block_children() for e in walk_elements(child) if isinstance(e, JSCSSMixin)
+        ]
         inside_ids = {id(e) for e in inside}
         outside = [
             e for e in walk_elements(self.get_root()) if isinstance(e, JSCSSMixin) and id(e) not in inside_ids
